@@ -1,0 +1,1 @@
+"""Audio pipeline: any source to paced G.711 frames, fanned out. No Home Assistant imports."""

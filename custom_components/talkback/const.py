@@ -1,0 +1,5 @@
+"""Constants for the Talkback integration."""
+
+from typing import Final
+
+DOMAIN: Final = "talkback"

@@ -1,0 +1,1 @@
+"""Async Hikvision ISAPI two-way audio client. No Home Assistant imports."""

@@ -1,0 +1,38 @@
+"""Tunables and timeouts of the audio pipeline."""
+
+from __future__ import annotations
+
+from typing import Final
+
+from .codec import FRAME_BYTES
+
+# How far ahead of real time frames are written, so the device buffer never runs dry.
+DEFAULT_LEAD: Final = 0.1
+
+# ffmpeg may only open these protocols: http needs tcp underneath, https needs tls and tcp.
+FFMPEG_PROTOCOLS: Final = "file,http,https,tcp,tls,pipe"
+FFMPEG_URL_SCHEMES: Final = frozenset({"http", "https"})
+# From start until ffmpeg delivers its first audio (or fails); longer than the network timeout
+# so that a stalled URL fails with ffmpeg's own reason.
+FFMPEG_OPEN_TIMEOUT: Final = 15.0
+# ffmpeg gives up on a network read or connect that makes no progress for this long.
+FFMPEG_NETWORK_TIMEOUT: Final = 10.0
+# After its output ended, ffmpeg has this long to exit before it is killed.
+FFMPEG_EXIT_TIMEOUT: Final = 5.0
+# A killed ffmpeg is reaped within this time (the kernel frees it at once; this is a safeguard).
+FFMPEG_REAP_TIMEOUT: Final = 5.0
+# After the first audio, how long to wait for ffmpeg's report of the input (duration) that it
+# wrote before that audio.
+FFMPEG_PROBE_GRACE: Final = 1.0
+# Bytes read from ffmpeg at once; also the read buffer limit, which with the pipe itself keeps
+# memory bounded for endless sources: ffmpeg blocks once the reader stops taking audio.
+FFMPEG_READ_BYTES: Final = 25 * FRAME_BYTES
+FFMPEG_BUFFER_LIMIT: Final = 4 * FFMPEG_READ_BYTES
+# ffmpeg error lines kept for the error message.
+FFMPEG_ERROR_LINES: Final = 5
+
+# Frames the pacer reads ahead of the schedule from its source; refilled at half.
+PACER_READ_AHEAD_FRAMES: Final = 24
+
+# A fan-out sink whose speaker falls this many frames (5 s) behind is dropped.
+SINK_QUEUE_FRAMES: Final = 250

@@ -1,0 +1,240 @@
+"""Real-time pacing: frame n leaves at start + n * 20 ms - lead on the monotonic clock.
+
+Deadlines are absolute, so a late wake-up never shifts the frames after it (no drift). When
+the source stalls past the point where the device would run dry, silence goes out instead.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+import logging
+from types import TracebackType
+from typing import NoReturn, Protocol, Self
+
+from ._tasks import cancel_and_wait
+from .codec import FRAME_DURATION, G711Codec
+from .const import DEFAULT_LEAD, PACER_READ_AHEAD_FRAMES
+
+_LOGGER = logging.getLogger(__name__)
+
+
+class TimerHandle(Protocol):
+    """What `PacerClock.call_at` returns."""
+
+    def cancel(self) -> None:
+        """Cancel the call."""
+
+
+class PacerClock(Protocol):
+    """A monotonic clock that can call back at a time; the running event loop is one."""
+
+    def time(self) -> float:
+        """Return the current time in seconds."""
+
+    def call_at(self, when: float, callback: Callable[[], object], /) -> TimerHandle:
+        """Call `callback` at `when`."""
+
+
+@dataclass(frozen=True, slots=True)
+class PacerStats:
+    """How a paced stream went (a snapshot).
+
+    `max_lag` is the latest a frame left after its deadline; `late_frames` left more than the
+    lead after it, i.e. when the device buffer may already have run dry.
+    """
+
+    frames_sent: int
+    silence_frames: int
+    late_frames: int
+    max_lag: float
+
+
+class AudioPacer:
+    """Wrap frames into a paced async iterator, with `lead` seconds of audio sent ahead.
+
+    The clock starts with the first frame the source delivers. Use as an async context manager
+    (or call `aclose`) so the read-ahead task ends with it; `stop` ends the stream at once.
+    """
+
+    def __init__(
+        self,
+        frames: AsyncIterable[bytes],
+        codec: G711Codec,
+        *,
+        lead: float = DEFAULT_LEAD,
+        clock: PacerClock | None = None,
+    ) -> None:
+        """Pace `frames` (160-byte frames of `codec`)."""
+        if lead < 0:
+            raise ValueError("lead must not be negative")
+        self.lead = lead
+        # Silence goes out only when the device would otherwise run dry within one frame.
+        self._stall_grace = max(lead - FRAME_DURATION, 0.0)
+        self._source = frames
+        self._silence = codec.silence_frame
+        self._clock = clock
+        self._buffer: deque[bytes] = deque()
+        self._reader: asyncio.Task[None] | None = None
+        self._source_done = False
+        self._source_error: BaseException | None = None
+        self._waiter: asyncio.Future[None] | None = None
+        self._room: asyncio.Future[None] | None = None
+        self._start: float | None = None
+        self._sent = 0
+        self._silence_frames = 0
+        self._late_frames = 0
+        self._max_lag = 0.0
+        self._stopped = False
+
+    @property
+    def stats(self) -> PacerStats:
+        """The figures so far."""
+        return PacerStats(self._sent, self._silence_frames, self._late_frames, self._max_lag)
+
+    def stop(self) -> None:
+        """End the stream now: the pending and every later `__anext__` stop the iteration."""
+        self._stopped = True
+        self._wake()
+
+    async def aclose(self) -> None:
+        """Stop and end the read-ahead task (which ends the source's iteration)."""
+        self.stop()
+        await cancel_and_wait(self._reader)
+
+    async def __aenter__(self) -> Self:
+        """Return the pacer itself."""
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        """Close the pacer."""
+        await self.aclose()
+
+    def __aiter__(self) -> Self:
+        """Iterate over the paced frames."""
+        return self
+
+    async def __anext__(self) -> bytes:
+        """Return the next frame at its deadline (a silence frame if the source stalled)."""
+        if self._stopped:
+            raise StopAsyncIteration
+        if self._clock is None:
+            self._clock = asyncio.get_running_loop()
+        if self._reader is None:
+            self._reader = asyncio.create_task(self._read_ahead(), name="audio pacer read-ahead")
+        clock = self._clock
+        if self._start is None:
+            # Decoding start-up is not paced as silence: the clock starts with the first frame.
+            await self._wait_for_frame(None)
+            due = self._start = clock.time()
+        else:
+            due = self._start + self._sent * FRAME_DURATION - self.lead
+            # A frame arriving wakes the sleeper early: sleep again.
+            while clock.time() < due:
+                await self._sleep_until(due)
+            if not self._buffer:
+                await self._wait_for_frame(due + self._stall_grace)
+        if not self._buffer and self._source_done:
+            await self._end()
+        return self._take(due)
+
+    def _take(self, due: float) -> bytes:
+        if self._buffer:
+            frame = self._buffer.popleft()
+            if self._room is not None and len(self._buffer) <= PACER_READ_AHEAD_FRAMES // 2:
+                _resolve(self._room)
+        else:
+            frame = self._silence
+            self._silence_frames += 1
+        assert self._clock is not None
+        lag = self._clock.time() - due
+        self._max_lag = max(self._max_lag, lag)
+        if lag > self.lead:
+            self._late_frames += 1
+        self._sent += 1
+        return frame
+
+    async def _end(self) -> NoReturn:
+        """End after the source: once the device has played everything, or with its error."""
+        assert self._clock is not None
+        if self._source_error is None and self._start is not None:
+            # Closing the talk session right away could cut the last `lead` of audio.
+            played_out = self._start + self._sent * FRAME_DURATION
+            while self._clock.time() < played_out:
+                await self._sleep_until(played_out)
+        self._stopped = True
+        if self._source_error is not None:
+            raise self._source_error
+        raise StopAsyncIteration
+
+    async def _wait_for_frame(self, give_up_at: float | None) -> None:
+        """Wait until a frame is buffered, the source ended, or `give_up_at` passed."""
+        assert self._clock is not None
+        while not self._buffer and not self._source_done:
+            if give_up_at is not None and self._clock.time() >= give_up_at:
+                return
+            await self._sleep_until(give_up_at)
+
+    async def _sleep_until(self, when: float | None) -> None:
+        """Sleep until `when` (or until a frame or the end arrives); raise if stopped."""
+        assert self._clock is not None
+        waiter = self._waiter = asyncio.get_running_loop().create_future()
+        timer = None if when is None else self._clock.call_at(when, self._wake)
+        try:
+            await waiter
+        finally:
+            self._waiter = None
+            if timer is not None:
+                timer.cancel()
+        if self._stopped:
+            raise StopAsyncIteration
+
+    def _wake(self) -> None:
+        if self._waiter is not None:
+            _resolve(self._waiter)
+
+    async def _read_ahead(self) -> None:
+        """Keep up to PACER_READ_AHEAD_FRAMES frames buffered, so a deadline never waits on I/O."""
+        loop = asyncio.get_running_loop()
+        try:
+            async for frame in self._source:
+                self._buffer.append(frame)
+                if len(self._buffer) == 1:
+                    self._wake()
+                if len(self._buffer) >= PACER_READ_AHEAD_FRAMES:
+                    self._room = loop.create_future()
+                    await self._room
+                    self._room = None
+        except Exception as err:  # noqa: BLE001 - handed to the consumer at the end
+            self._source_error = err
+        finally:
+            self._source_done = True
+            self._wake()
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+type FrameSender = Callable[[AsyncIterator[bytes]], Awaitable[None]]
+
+
+async def stream_to(
+    frames: AsyncIterable[bytes],
+    send: FrameSender,
+    codec: G711Codec,
+    *,
+    lead: float = DEFAULT_LEAD,
+) -> PacerStats:
+    """Play frames to one speaker in real time, e.g. `await stream_to(source.frames(), talk.send, codec)`."""
+    async with AudioPacer(frames, codec, lead=lead) as pacer:
+        await send(pacer)
+    return pacer.stats

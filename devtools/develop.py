@@ -12,8 +12,8 @@ import contextlib
 from pathlib import Path
 import signal
 
+from .config_dir import prepare_config_dir
 from .hass import HassProcess
-from .owner import ensure_owner, mark_onboarded
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "dev"
@@ -22,8 +22,7 @@ PASSWORD = "talkback"  # noqa: S105  (a local demo account, printed for the deve
 
 async def develop(config_dir: Path, port: int) -> int:
     """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code."""
-    await ensure_owner(config_dir, USERNAME, PASSWORD, "Talkback developer")
-    mark_onboarded(config_dir)
+    await prepare_config_dir(config_dir, USERNAME, PASSWORD)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()

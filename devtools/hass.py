@@ -55,6 +55,7 @@ class HassProcess:
             env=env,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,
+            cwd=self.config_dir,
             start_new_session=True,
         )
         log.close()

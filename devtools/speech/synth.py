@@ -1,0 +1,73 @@
+"""Offline speech synthesis with eSpeak NG (the library and voices ship in `espeakng-loader`)."""
+
+from __future__ import annotations
+
+import ctypes
+import io
+import threading
+import wave
+
+import espeakng_loader
+
+_AUDIO_OUTPUT_SYNCHRONOUS = 2
+_POS_CHARACTER = 1
+_ESPEAK_CHARS_UTF8 = 1
+_BUFFER_MS = 500
+
+_SYNTH_CALLBACK = ctypes.CFUNCTYPE(
+    ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
+)
+
+
+class EspeakSynthesizer:
+    """Text to 16-bit mono WAV. eSpeak keeps global state: one synthesis at a time."""
+
+    def __init__(self, voice: str = "en") -> None:
+        """Load the library and select a voice."""
+        self._lock = threading.Lock()
+        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
+        self._lib.espeak_Initialize.restype = ctypes.c_int
+        self.sample_rate = self._lib.espeak_Initialize(
+            _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, espeakng_loader.get_data_path().encode(), 0
+        )
+        if self.sample_rate <= 0:
+            raise RuntimeError("eSpeak NG could not be initialised")
+        self._chunks: list[bytes] = []
+        self._callback = _SYNTH_CALLBACK(self._collect)  # kept alive as long as self
+        self._lib.espeak_SetSynthCallback(self._callback)
+        self.set_voice(voice)
+
+    def set_voice(self, voice: str) -> None:
+        """Select a voice by language name (en, de, nl, ...)."""
+        if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
+            raise ValueError(f"unknown eSpeak voice {voice!r}")
+
+    def _collect(self, wav: ctypes._Pointer[ctypes.c_short], samples: int, _events: int) -> int:
+        if samples > 0:
+            self._chunks.append(ctypes.string_at(wav, samples * 2))
+        return 0
+
+    def synthesize(self, text: str) -> bytes:
+        """Speak `text`; return a WAV file."""
+        data = text.encode()
+        with self._lock:
+            self._chunks = []
+            self._lib.espeak_Synth(
+                ctypes.c_char_p(data),
+                len(data) + 1,
+                0,
+                _POS_CHARACTER,
+                0,
+                _ESPEAK_CHARS_UTF8,
+                None,
+                None,
+            )
+            self._lib.espeak_Synchronize()
+            pcm = b"".join(self._chunks)
+        out = io.BytesIO()
+        with wave.open(out, "wb") as wav:
+            wav.setnchannels(1)
+            wav.setsampwidth(2)
+            wav.setframerate(self.sample_rate)
+            wav.writeframes(pcm)
+        return out.getvalue()

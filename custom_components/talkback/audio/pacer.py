@@ -140,7 +140,11 @@ class AudioPacer:
             while clock.time() < due:
                 await self._sleep_until(due)
             if not self._buffer:
-                await self._wait_for_frame(due + self._stall_grace)
+                # Catching up after a slow write, the source still gets a frame's time: silence
+                # would not save the device then, only lose audio.
+                await self._wait_for_frame(
+                    max(due + self._stall_grace, clock.time() + FRAME_DURATION)
+                )
         if not self._buffer and self._source_done:
             await self._end()
         return self._take(due)

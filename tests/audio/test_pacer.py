@@ -1,0 +1,225 @@
+"""The pacer on a fake clock: absolute deadlines, lead bound, silence on stalls, stop."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest
+
+from custom_components.talkback.audio import (
+    FRAME_DURATION,
+    AudioPacer,
+    AudioSourceError,
+    G711Codec,
+    stream_to,
+)
+
+from .conftest import FakeClock, Feed, collect, frame
+
+LEAD = 0.1
+GRACE = LEAD - FRAME_DURATION
+SILENCE = G711Codec.MULAW.silence_frame
+
+
+class Recorder:
+    """Consume a pacer in a task, noting the fake time each frame left; optionally slow."""
+
+    def __init__(
+        self, pacer: AudioPacer, clock: FakeClock, pauses: dict[int, float] | None = None
+    ) -> None:
+        self.released: list[tuple[float, bytes]] = []
+        self.error: BaseException | None = None
+        self._pacer = pacer
+        self._clock = clock
+        self._pauses = pauses or {}
+        self.task = asyncio.create_task(self._consume())
+
+    async def _consume(self) -> None:
+        try:
+            async for item in self._pacer:
+                self.released.append((self._clock.now, item))
+                if pause := self._pauses.get(len(self.released) - 1):
+                    # A speaker write that takes `pause` seconds.
+                    await self._clock.sleep(pause)
+        except AudioSourceError as err:
+            self.error = err
+        finally:
+            await self._pacer.aclose()
+
+    @property
+    def times(self) -> list[float]:
+        return [at for at, _ in self.released]
+
+    @property
+    def frames(self) -> list[bytes]:
+        return [item for _, item in self.released]
+
+
+def due(index: int, start: float = 0.0) -> float:
+    """When frame `index` is scheduled to leave."""
+    return max(start, start + index * FRAME_DURATION - LEAD)
+
+
+async def test_frames_leave_on_absolute_deadlines(clock: FakeClock) -> None:
+    """The first frames fill the lead at once, then one frame every 20 ms."""
+    feed = Feed(frame(i) for i in range(100))
+    feed.end()
+    recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock), clock)
+
+    await clock.advance(1.99)
+    assert not recorder.task.done()  # the device still plays the last lead of audio
+    await clock.advance(0.01)
+    assert recorder.task.done()
+
+    assert recorder.frames == [frame(i) for i in range(100)]
+    assert recorder.times == pytest.approx([due(i) for i in range(100)], abs=1e-9)
+    assert clock.pending == 0
+
+
+async def test_late_writes_do_not_shift_later_frames(clock: FakeClock) -> None:
+    """A slow write delays the frames right after it; they catch up, so nothing drifts."""
+    pauses = dict.fromkeys(range(9, 1500, 10), 0.035)
+    feed = Feed(frame(i) for i in range(1500))
+    feed.end()
+    recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock), clock, pauses)
+
+    await clock.advance(31)
+
+    expected, ready = [], 0.0
+    for index in range(1500):
+        expected.append(max(due(index), ready))
+        ready = expected[-1] + pauses.get(index, 0.0)
+    assert recorder.times == pytest.approx(expected, abs=1e-9)
+    # Each frame a pause delays is back on its own deadline two frames later.
+    assert recorder.times[-1] == pytest.approx(due(1499), abs=1e-9)
+    assert recorder.frames == [frame(i) for i in range(1500)]
+
+
+async def test_lead_stays_bounded(clock: FakeClock) -> None:
+    """Audio sent ahead of playback never exceeds the lead plus the frame being sent."""
+    feed = Feed(frame(i) for i in range(200))
+    feed.end()
+    lead = 0.06
+    recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=lead, clock=clock), clock)
+    await clock.advance(5)
+
+    ahead = [(i + 1) * FRAME_DURATION - at for i, at in enumerate(recorder.times)]
+    assert max(ahead) == pytest.approx(lead + FRAME_DURATION, abs=1e-9)
+    assert min(ahead) > 0
+
+
+async def test_stalled_source_gets_silence_then_resumes(clock: FakeClock) -> None:
+    """Silence goes out only when the device would run dry, and is counted."""
+    feed = Feed(frame(i) for i in range(10))
+    pacer = AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
+    recorder = Recorder(pacer, clock)
+
+    await clock.advance(0.51)
+    # Frames 10..26 were due while the source stalled: each is silence, `GRACE` late.
+    assert recorder.frames == [frame(i) for i in range(10)] + [SILENCE] * 17
+    assert recorder.times[10:] == pytest.approx([due(i) + GRACE for i in range(10, 27)], abs=1e-9)
+    assert pacer.stats.silence_frames == 17
+
+    feed.push(frame(10), frame(11), frame(12), frame(13))
+    await clock.advance(0.001)
+    # Frames 27..30 were already due: they leave at once, the source's audio is not lost.
+    assert recorder.frames[27:] == [frame(10), frame(11), frame(12), frame(13)]
+    assert recorder.times[27:] == pytest.approx([0.51] * 4)
+
+    feed.end()
+    await clock.advance(0.1)
+    assert not recorder.task.done()  # 31 frames play out until 0.62 s
+    await clock.advance(0.01)
+    assert recorder.task.done()
+    assert pacer.stats.frames_sent == 31
+    assert pacer.stats.silence_frames == 17
+
+
+async def test_clock_starts_with_the_first_frame(clock: FakeClock) -> None:
+    """Decoder start-up is not filled with silence; the schedule starts at the first frame."""
+    feed = Feed()
+    recorder = Recorder(AudioPacer(feed, G711Codec.ALAW, lead=LEAD, clock=clock), clock)
+    await clock.advance(1.0)
+    assert recorder.released == []
+
+    feed.push(*(frame(i) for i in range(10)))
+    feed.end()
+    await clock.advance(0.2)
+    assert recorder.task.done()
+    assert recorder.frames == [frame(i) for i in range(10)]
+    assert recorder.times == pytest.approx([due(i, start=1.0) for i in range(10)], abs=1e-9)
+
+
+async def test_late_frames_and_lag_are_reported(clock: FakeClock) -> None:
+    """A writer blocked for 0.5 s shows up as late frames and the maximum lag."""
+    feed = Feed(frame(i) for i in range(60))
+    feed.end()
+    pacer = AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
+    recorder = Recorder(pacer, clock, pauses={20: 0.5})
+    await clock.advance(2)
+
+    assert recorder.task.done()
+    stats = pacer.stats
+    # Frame 21 was due at 0.32 s and left at 0.80 s; frames up to 39 left after playout time.
+    assert stats.max_lag == pytest.approx(0.48)
+    assert stats.late_frames == 19
+    assert stats.frames_sent == 60
+    assert stats.silence_frames == 0
+
+
+async def test_stop_ends_at_once(clock: FakeClock) -> None:
+    """stop() wakes the waiting consumer; no timer, task or source iteration is left."""
+    feed = Feed(frame(i) for i in range(100))
+    pacer = AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
+    recorder = Recorder(pacer, clock)
+    await clock.advance(0.3)
+    sent = len(recorder.released)
+    assert clock.pending == 1  # the consumer waits for the next deadline
+
+    pacer.stop()
+    await clock.advance(0)
+    assert recorder.task.done()
+    assert len(recorder.released) == sent
+    assert clock.pending == 0
+    assert feed.closed
+
+
+async def test_source_error_ends_the_stream(clock: FakeClock) -> None:
+    """The source's error reaches the consumer after the frames before it."""
+    feed = Feed(frame(i) for i in range(3))
+    feed.fail(AudioSourceError("ffmpeg failed"))
+    recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock), clock)
+    await clock.advance(0.1)
+    assert recorder.frames == [frame(0), frame(1), frame(2)]
+    assert str(recorder.error) == "ffmpeg failed"
+
+
+async def test_empty_source(clock: FakeClock) -> None:
+    """A source without frames ends the stream at once."""
+    feed = Feed()
+    feed.end()
+    async with AudioPacer(feed, G711Codec.MULAW, clock=clock) as pacer:
+        assert await collect(pacer) == []
+    assert pacer.stats.frames_sent == 0
+
+
+def test_negative_lead_is_refused() -> None:
+    """A lead below zero makes no sense."""
+    with pytest.raises(ValueError, match="lead"):
+        AudioPacer(Feed(), G711Codec.MULAW, lead=-0.1)
+
+
+async def test_stream_to_on_the_loop_clock() -> None:
+    """stream_to plays every frame to the writer on the real clock and reports the figures."""
+    feed = Feed(frame(i) for i in range(5))
+    feed.end()
+    written: list[bytes] = []
+
+    async def send(frames: AsyncIterator[bytes]) -> None:
+        written.extend(await collect(frames))
+
+    stats = await stream_to(feed, send, G711Codec.MULAW, lead=0.2)
+    assert written == [frame(i) for i in range(5)]
+    assert stats.frames_sent == 5
+    assert stats.silence_frames == 0

@@ -48,9 +48,14 @@ class DeviceSpec:
 
     def integer(self, key: str, default: int, minimum: int = 0, maximum: int = 2**31) -> int:
         """An integer option within [minimum, maximum]."""
+        number = self.optional_integer(key, minimum, maximum)
+        return default if number is None else number
+
+    def optional_integer(self, key: str, minimum: int = 0, maximum: int = 2**31) -> int | None:
+        """An integer option within [minimum, maximum], None when not given."""
         value = self._take(key)
         if value is None:
-            return default
+            return None
         try:
             number = int(value)
         except ValueError as err:

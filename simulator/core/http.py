@@ -11,7 +11,7 @@ connection.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 import contextlib
 from dataclasses import dataclass, field
 from email.utils import formatdate
@@ -128,7 +128,7 @@ class RequestBody:
             parts.append(chunk)
         return b"".join(parts)
 
-    async def iter_declared(self) -> AsyncIterator[Arrival]:
+    async def iter_declared(self) -> AsyncGenerator[Arrival]:
         """Yield the declared body as it arrives, each read with its arrival time."""
         self._claim()
         async with asyncio.timeout(BODY_READ_TIMEOUT):
@@ -145,7 +145,7 @@ class RequestBody:
                 remaining -= len(chunk)
                 yield self._arrived(chunk)
 
-    async def iter_raw(self) -> AsyncIterator[Arrival]:
+    async def iter_raw(self) -> AsyncGenerator[Arrival]:
         """Yield every byte the client writes after the head, until it half-closes.
 
         There is deliberately no timeout here: the device decides how long silence may
@@ -162,6 +162,10 @@ class RequestBody:
             if not chunk:
                 return
             yield self._arrived(chunk)
+
+    def abort(self) -> None:
+        """Close the connection at once (a device ending a talk socket); reads see EOF."""
+        self._writer.transport.abort()
 
     async def discard(self) -> None:
         """Skip an unread declared body so the next request on the connection parses."""
@@ -188,7 +192,7 @@ class RequestBody:
             self._writer.transport.abort()
             raise ConnectionDroppedError(f"dropped after {self.drop_after} bytes (fault)")
 
-    async def _iter_chunked(self) -> AsyncIterator[Arrival]:
+    async def _iter_chunked(self) -> AsyncGenerator[Arrival]:
         while True:
             self._check_drop()
             line = await self._readline()

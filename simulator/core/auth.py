@@ -41,7 +41,9 @@ _HASHES: dict[DigestAlgorithm, Callable[[bytes], str]] = {
     DigestAlgorithm.SHA256: lambda data: hashlib.sha256(data).hexdigest(),
 }
 
-_PARAM = re.compile(r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[^\s,]*)\s*(?:,|$)')
+_PARAM = re.compile(
+    r'\s*([A-Za-z0-9_-]+)\s*=\s*("(?:[^"\\]|\\.)*"|[!#$%&\'*+.^_`|~0-9A-Za-z-]+)\s*(?:,|$)'
+)
 _REQUIRED = ("username", "realm", "nonce", "uri", "response", "qop", "nc", "cnonce")
 
 

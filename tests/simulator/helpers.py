@@ -1,0 +1,186 @@
+"""Raw-socket client pieces for the simulator tests, written without the simulator's code."""
+
+from __future__ import annotations
+
+from array import array
+import asyncio
+import contextlib
+from dataclasses import dataclass, field
+import hashlib
+import itertools
+import re
+import secrets
+from xml.etree import ElementTree as ET
+
+USER = "admin"
+PASSWORD = "s3cret-Pa55"
+TWA = "/ISAPI/System/TwoWayAudio/channels"
+READ_TIMEOUT = 5.0
+
+
+def local(tag: str) -> str:
+    """Element name without namespace."""
+    return tag.rpartition("}")[2]
+
+
+def xml_values(body: bytes) -> dict[str, str]:
+    """Local name -> text of every element in a document (last one wins)."""
+    return {local(node.tag): (node.text or "").strip() for node in ET.fromstring(body).iter()}
+
+
+def rising_edges(samples: array[int]) -> int:
+    """How many times a signal crosses zero upwards: its cycles."""
+    return sum(1 for a, b in itertools.pairwise(samples) if a < 0 <= b)
+
+
+def challenge_params(header: str) -> dict[str, str]:
+    """Parameters of a WWW-Authenticate Digest challenge."""
+    return dict(re.findall(r'(\w+)="?([^",]*)"?', header))
+
+
+@dataclass
+class DigestSigner:
+    """Computes Digest Authorization headers from a challenge (RFC 7616, qop=auth)."""
+
+    username: str = USER
+    password: str = PASSWORD
+    nc: int = 0
+    params: dict[str, str] = field(default_factory=dict)
+
+    def use(self, challenge: str) -> None:
+        """Take the nonce (and realm, opaque, algorithm) of a challenge."""
+        self.params = challenge_params(challenge)
+        self.nc = 0
+
+    def sign(self, method: str, uri: str, *, nc: int | None = None) -> str:
+        """The Authorization value for one request."""
+        algorithm = self.params.get("algorithm", "MD5")
+        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
+
+        def h(text: str) -> str:
+            return digest(text.encode()).hexdigest()
+
+        self.nc = self.nc + 1 if nc is None else nc
+        cnonce = secrets.token_hex(8)
+        realm, nonce = self.params["realm"], self.params["nonce"]
+        ha1 = h(f"{self.username}:{realm}:{self.password}")
+        ha2 = h(f"{method}:{uri}")
+        count = f"{self.nc:08x}"
+        response = h(f"{ha1}:{nonce}:{count}:{cnonce}:auth:{ha2}")
+        parts = [
+            f'username="{self.username}"',
+            f'realm="{realm}"',
+            f'nonce="{nonce}"',
+            f'uri="{uri}"',
+            f'response="{response}"',
+            "qop=auth",
+            f"nc={count}",
+            f'cnonce="{cnonce}"',
+            f'opaque="{self.params.get("opaque", "")}"',
+        ]
+        if algorithm != "MD5":
+            parts.append(f"algorithm={algorithm}")
+        return "Digest " + ", ".join(parts)
+
+
+@dataclass
+class RawResponse:
+    """A response as read off the socket."""
+
+    status: int
+    headers: dict[str, str]
+    body: bytes
+
+
+class RawConnection:
+    """One TCP connection written and read byte for byte."""
+
+    def __init__(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.reader = reader
+        self.writer = writer
+
+    @classmethod
+    async def open(cls, port: int) -> RawConnection:
+        """Connect to a loopback port."""
+        reader, writer = await asyncio.open_connection("127.0.0.1", port)
+        return cls(reader, writer)
+
+    async def send(self, data: bytes) -> None:
+        """Write bytes."""
+        self.writer.write(data)
+        await self.writer.drain()
+
+    async def request(
+        self, method: str, target: str, headers: dict[str, str] | None = None, body: bytes = b""
+    ) -> None:
+        """Write a request head (and body); Content-Length is the caller's business."""
+        lines = [f"{method} {target} HTTP/1.1", "Host: 127.0.0.1"]
+        lines += [f"{name}: {value}" for name, value in (headers or {}).items()]
+        await self.send(("\r\n".join(lines) + "\r\n\r\n").encode() + body)
+
+    def half_close(self) -> None:
+        """Tell the server we are done writing (TCP FIN)."""
+        self.writer.write_eof()
+
+    async def response(self) -> RawResponse:
+        """Read one response: by Content-Length, or to EOF without one."""
+        async with asyncio.timeout(READ_TIMEOUT):
+            head = await self.reader.readuntil(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            status = int(lines[0].split(" ")[1])
+            headers = {}
+            for line in lines[1:]:
+                if line:
+                    name, _, value = line.partition(":")
+                    headers[name.strip().lower()] = value.strip()
+            if "content-length" in headers:
+                body = await self.reader.readexactly(int(headers["content-length"]))
+            else:
+                body = await self.reader.read()
+        return RawResponse(status, headers, body)
+
+    async def at_eof(self) -> bool:
+        """True when the server has closed (reads return nothing, or the socket is reset)."""
+        try:
+            async with asyncio.timeout(READ_TIMEOUT):
+                return await self.reader.read() == b""
+        except ConnectionResetError:
+            return True
+
+    async def close(self) -> None:
+        """Close our side."""
+        self.writer.close()
+        with contextlib.suppress(ConnectionError):
+            await self.writer.wait_closed()
+
+
+async def authorized(
+    port: int, signer: DigestSigner | None = None
+) -> tuple[RawConnection, DigestSigner]:
+    """A connection whose signer holds a fresh nonce (from a 401 on the same connection)."""
+    signer = signer or DigestSigner()
+    connection = await RawConnection.open(port)
+    await connection.request("GET", "/ISAPI/System/deviceInfo")
+    challenge = await connection.response()
+    assert challenge.status == 401
+    signer.use(challenge.headers["www-authenticate"])
+    return connection, signer
+
+
+async def open_talk_socket(port: int, session_id: str | None, channel: int = 1) -> RawConnection:
+    """PUT audioData with Content-Length: 0 on a keep-alive connection, as clients do."""
+    connection, signer = await authorized(port)
+    target = f"{TWA}/{channel}/audioData"
+    if session_id is not None:
+        target += f"?sessionId={session_id}"
+    await connection.request(
+        "PUT",
+        target,
+        {
+            "Authorization": signer.sign("PUT", target),
+            "Content-Type": "application/octet-stream",
+            "Content-Length": "0",
+            "Connection": "keep-alive",
+        },
+    )
+    return connection

@@ -1,0 +1,41 @@
+"""Errors of the raw HTTP streaming package; protocol clients map them to their own."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from .models import RawResponse
+
+
+class RawHttpError(Exception):
+    """Base of every error raised by rawhttp."""
+
+
+class RawHttpConnectionError(RawHttpError):
+    """The device could not be reached, or the connection broke."""
+
+
+class RawHttpTimeoutError(RawHttpConnectionError):
+    """One network step did not finish within its timeout."""
+
+
+class RawHttpResponseError(RawHttpError):
+    """The device sent something that is not a well-formed, bounded HTTP response."""
+
+
+class RawHttpAuthenticationError(RawHttpError):
+    """The device asked for authentication this package cannot provide."""
+
+
+class RawHttpEarlyResponseError(RawHttpError):
+    """The device answered before the request body was complete (e.g. 401, 403, 503).
+
+    The response is attached; the stream is finished and can only be closed.
+    """
+
+    def __init__(self, response: RawResponse) -> None:
+        super().__init__(
+            f"The device answered {response.status} {response.reason} before the body was complete"
+        )
+        self.response = response

@@ -204,8 +204,15 @@ class AudioSource:
             raise AudioSourceError(
                 f"ffmpeg did not exit after decoding {self._label}; it was stopped"
             ) from None
-        if returncode != 0 and not self._closing:
+        if self._closing:
+            return
+        if returncode != 0:
             raise AudioSourceError(f"Could not play {self._label}: {self._reason(returncode)}")
+        if self._errors:
+            # ffmpeg ends a stream that broke off (e.g. a network timeout) with success.
+            _LOGGER.warning(
+                "ffmpeg stopped early or skipped audio of %s: %s", self._label, self._errors[0]
+            )
 
     def _reason(self, returncode: int) -> str:
         if any(marker in line for line in self._errors for marker in _NO_AUDIO):

@@ -13,7 +13,7 @@ READ_CHUNK_BYTES: Final = 4096
 # Seconds.
 HEAD_READ_TIMEOUT: Final = 10.0  # first request on a new connection
 KEEPALIVE_TIMEOUT: Final = 30.0  # idle keep-alive connection between requests
-BODY_READ_TIMEOUT: Final = 30.0  # a declared (Content-Length or chunked) body
+BODY_READ_TIMEOUT: Final = 30.0  # silence inside a declared (Content-Length or chunked) body
 WRITE_TIMEOUT: Final = 10.0  # draining one response write to a slow reader
 SHUTDOWN_TIMEOUT: Final = 5.0  # connections still busy after close() are cancelled
 

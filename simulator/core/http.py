@@ -131,19 +131,20 @@ class RequestBody:
     async def iter_declared(self) -> AsyncGenerator[Arrival]:
         """Yield the declared body as it arrives, each read with its arrival time."""
         self._claim()
-        async with asyncio.timeout(BODY_READ_TIMEOUT):
-            if self.chunked:
-                async for arrival in self._iter_chunked():
-                    yield arrival
-                return
-            remaining = self.length or 0
-            while remaining:
-                self._check_drop()
+        if self.chunked:
+            async for arrival in self._iter_chunked():
+                yield arrival
+            return
+        remaining = self.length or 0
+        while remaining:
+            self._check_drop()
+            async with asyncio.timeout(BODY_READ_TIMEOUT):
                 chunk = await self._reader.read(min(remaining, READ_CHUNK_BYTES))
-                if not chunk:
-                    raise ConnectionDroppedError("client closed before the body was complete")
-                remaining -= len(chunk)
-                yield self._arrived(chunk)
+            if not chunk:
+                raise ConnectionDroppedError("client closed before the body was complete")
+            remaining -= len(chunk)
+            yield self._arrived(chunk)
+        self._check_drop()  # a drop inside the last read still drops
 
     async def iter_raw(self) -> AsyncGenerator[Arrival]:
         """Yield every byte the client writes after the head, until it half-closes.
@@ -201,6 +202,7 @@ class RequestBody:
                 raise HttpError(HTTPStatus.BAD_REQUEST, "malformed chunk size line")
             size = int(match.group(1), 16)
             if size == 0:
+                self._check_drop()
                 # Trailer fields are not expected; only the empty line ends the body.
                 if await self._readline() != b"\r\n":
                     raise HttpError(HTTPStatus.BAD_REQUEST, "trailers are not supported")
@@ -212,7 +214,8 @@ class RequestBody:
 
     async def _readline(self) -> bytes:
         try:
-            return await self._reader.readuntil(b"\r\n")
+            async with asyncio.timeout(BODY_READ_TIMEOUT):
+                return await self._reader.readuntil(b"\r\n")
         except asyncio.IncompleteReadError as err:
             raise ConnectionDroppedError("client closed inside a chunked body") from err
         except asyncio.LimitOverrunError as err:
@@ -220,7 +223,8 @@ class RequestBody:
 
     async def _readexactly(self, size: int) -> bytes:
         try:
-            return await self._reader.readexactly(size)
+            async with asyncio.timeout(BODY_READ_TIMEOUT):
+                return await self._reader.readexactly(size)
         except asyncio.IncompleteReadError as err:
             raise ConnectionDroppedError("client closed inside a chunked body") from err
 

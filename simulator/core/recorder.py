@@ -175,10 +175,14 @@ class Recorder:
         channel: str,
         codec: str,
         encoding: AudioEncoding | None,
+        *,
         session_id: str | None = None,
+        sample_rate: int = SAMPLE_RATE,
     ) -> Recording:
         """Begin recording a new session."""
-        recording = Recording(len(self.recordings), kind, channel, encoding, codec, session_id)
+        recording = Recording(
+            len(self.recordings), kind, channel, encoding, codec, session_id, sample_rate
+        )
         self.recordings.append(recording)
         return recording
 

@@ -345,7 +345,11 @@ class HikvisionCamera(SimulatedDevice):
         channel.require_free()
         session_id = self._new_session_id()
         recording = self.recorder.start(
-            "talk", str(channel.id), channel.codec, CODEC_ENCODINGS.get(channel.codec), session_id
+            "talk",
+            str(channel.id),
+            channel.codec,
+            CODEC_ENCODINGS.get(channel.codec),
+            session_id=session_id,
         )
         session = TwoWayAudioSession(session_id, recording)
         channel.session = session

@@ -12,6 +12,8 @@ from simulator.core import (
     AudioEncoding,
     AuthPolicy,
     AuthScheme,
+    Fault,
+    FaultKind,
     Reply,
     Request,
     Response,
@@ -32,6 +34,7 @@ class EchoDevice(SimulatedDevice):
         )
         self.router.add("POST", "/echo", self.echo)
         self.router.add("PUT", "/raw", self.raw)
+        self.router.add("POST", "/stream", self.stream)
 
     async def echo(self, request: Request, params: dict[str, str]) -> Reply:
         return Response(200, await request.body.read(), "application/octet-stream")
@@ -42,6 +45,13 @@ class EchoDevice(SimulatedDevice):
             recording.add(at, chunk)
         self.recorder.finish(recording, "eof")
         return Response(200, b"done", "text/plain")
+
+    async def stream(self, request: Request, params: dict[str, str]) -> Reply:
+        recording = self.recorder.start("transmit", "0", "mulaw", AudioEncoding.MULAW)
+        async for at, chunk in request.body.iter_declared():
+            recording.add(at, chunk)
+        self.recorder.finish(recording, "complete")
+        return Response(200, str(len(recording.data)).encode(), "text/plain")
 
     def not_found(self, request: Request) -> Response:
         return Response(404, b"not here", "text/plain")
@@ -109,6 +119,37 @@ async def test_raw_body_until_half_close(echo: EchoDevice) -> None:
     assert await connection.at_eof()
     await connection.close()
     assert len(echo.recorder.recordings[0].data) == 1000
+
+
+@pytest.mark.parametrize("chunked", [False, True])
+async def test_declared_body_streams_with_arrival_times(echo: EchoDevice, chunked: bool) -> None:
+    """A long declared body (Axis transmit) is handed over read by read, then answered."""
+    connection = await RawConnection.open(echo.port)
+    headers = {"Transfer-Encoding": "chunked"} if chunked else {"Content-Length": "1600"}
+    await connection.request("POST", "/stream", headers)
+    for _ in range(10):
+        piece = b"\xff" * 160
+        await connection.send(b"a0\r\n" + piece + b"\r\n" if chunked else piece)
+        await asyncio.sleep(0.01)
+    if chunked:
+        await connection.send(b"0\r\n\r\n")
+    answer = await connection.response()
+    assert (answer.status, answer.body) == (200, b"1600")
+    assert answer.headers["connection"] == "keep-alive"
+    await connection.close()
+    arrivals = echo.recorder.recordings[0].arrivals
+    assert len(arrivals) >= 2
+    assert [at for at, _ in arrivals] == sorted(at for at, _ in arrivals)
+
+
+async def test_drop_after_received_on_a_declared_body(echo: EchoDevice) -> None:
+    """The drop fault also cuts Content-Length bodies at exactly N bytes."""
+    echo.faults.add(Fault(FaultKind.DROP_AFTER_RECEIVED, path="/stream", nbytes=300))
+    connection = await RawConnection.open(echo.port)
+    await connection.request("POST", "/stream", {"Content-Length": "1600"}, b"\xff" * 1600)
+    assert await connection.at_eof()
+    await connection.close()
+    assert len(echo.recorder.recordings[0].data) == 300
 
 
 @pytest.mark.parametrize(

@@ -75,7 +75,7 @@ def test_pcm_passes_through() -> None:
 def test_recording_statistics() -> None:
     """Gaps, lateness and earliness from synthetic arrival times (8000 bytes/s)."""
     recorder = Recorder()
-    recording = recorder.start("talk", "1", "G.711ulaw", AudioEncoding.MULAW, "sid")
+    recording = recorder.start("talk", "1", "G.711ulaw", AudioEncoding.MULAW, session_id="sid")
     start = 100.0
     recording.add(start, b"\xff" * 800)  # 0.1 s of audio
     recording.add(start + 0.05, b"\xff" * 800)  # 0.05 s early
@@ -96,6 +96,17 @@ def test_recording_statistics() -> None:
     assert summary["close_reason"] == "closed by client"
     recording.close("again")
     assert recording.close_reason == "closed by client"
+
+
+def test_sample_rate_sets_the_real_time_rate() -> None:
+    """A 16 kHz µ-law stream (Axis) plays 16000 bytes a second."""
+    recording = Recorder().start(
+        "transmit", "0", "mulaw16k", AudioEncoding.MULAW, sample_rate=16000
+    )
+    recording.add(1.0, b"\xff" * 16000)
+    assert recording.summary()["audio_seconds"] == pytest.approx(1.0)
+    with wave.open(io.BytesIO(recording.wav())) as heard:
+        assert heard.getframerate() == 16000
 
 
 def test_undecodable_codec_keeps_bytes_without_wav() -> None:

@@ -1,7 +1,9 @@
 """`scripts/develop`: Home Assistant with Talkback, against the built-in device simulators.
 
-Prepares config/ (owner account, onboarding done), starts Home Assistant, prints where to log
-in, and on Ctrl-C stops everything it started.
+Starts the simulators (fixed ports and MACs, so the entries Home Assistant stores stay valid
+from one run to the next), prepares config/ (owner account, onboarding done), starts Home
+Assistant, adds every simulated device through Talkback's config flow over the REST API (as
+the UI would), prints where to log in, and on Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -11,38 +13,92 @@ import asyncio
 import contextlib
 from pathlib import Path
 import signal
+from typing import Any
+
+import aiohttp
 
 from .config_dir import prepare_config_dir
-from .hass import HassProcess
+from .hass import HassApi, HassProcess
+from .simulators import SimulatorProcess
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "dev"
 PASSWORD = "talkback"  # noqa: S105  (a local demo account, printed for the developer)
+DEVICE_PASSWORD = "simulator"  # noqa: S105  (the simulated devices' password)
+
+DEMO_DEVICES = [
+    "--camera",
+    (
+        "port=18001,device_name=Front door,model=DS-2CD2386G2-IU,"
+        "mac=02:00:00:00:18:01,serial=DS-2CD2386G2-IU20240101AAWRDEMO00001"
+    ),
+    "--camera",
+    (
+        "port=18002,device_name=Gate station,model=DS-KV8213-WME1,device_type=VIS,"
+        "namespace=isapi,channels=2,codecs=G.711ulaw+G.711alaw,"
+        "mac=02:00:00:00:18:02,serial=DS-KV8213-WME1C20240515CCRRDEMO0002"
+    ),
+]
+
+
+async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
+    """Add every simulated device Talkback does not have yet; return what was added."""
+    configured = {entry["unique_id"] for entry in await api.config_entries("talkback")}
+    added = []
+    for device in devices:
+        if device["mac"] in configured:
+            continue
+        result = await api.run_config_flow(
+            "talkback",
+            {
+                "host": device["host"],
+                "port": device["port"],
+                "ssl": False,
+                "verify_ssl": True,
+                "username": device["username"],
+                "password": DEVICE_PASSWORD,
+            },
+        )
+        if result.get("type") != "create_entry":
+            raise RuntimeError(f"adding {device['name']} failed: {result}")
+        added.append(result["title"])
+    return added
 
 
 async def develop(config_dir: Path, port: int) -> int:
     """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code."""
     await prepare_config_dir(config_dir, USERNAME, PASSWORD)
-
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
 
+    simulators = SimulatorProcess([*DEMO_DEVICES, "--record-dir", str(config_dir / "recordings")])
     hass = HassProcess(config_dir, port)
     try:
+        await simulators.start()
         await hass.start()
+        async with aiohttp.ClientSession() as session:
+            api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
+            added = await add_devices(api, simulators.devices)
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
-        print(f"Log: {config_dir / 'home-assistant.log'}. Ctrl-C stops everything.\n", flush=True)
+        for device in simulators.devices:
+            print(f"  simulated {device['model']} at {device['url']} (stats: /simulator/stats)")
+        if added:
+            print(f"  added to Talkback: {', '.join(added)}")
+        print(f"Recordings: {config_dir / 'recordings'}; log: {config_dir / 'home-assistant.log'}")
+        print("Ctrl-C stops everything.\n", flush=True)
         assert hass.process is not None
         waiter = asyncio.ensure_future(hass.process.wait())
         stopper = asyncio.ensure_future(stop.wait())
         await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        stopper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stopper
+        for task in (waiter, stopper):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
     finally:
         code = await hass.stop()
+        await simulators.stop()
     print("Stopped.", flush=True)
     return code or 0
 

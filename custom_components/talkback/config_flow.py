@@ -1,13 +1,241 @@
-"""Config flow for Talkback."""
+"""Config flow for Talkback: add a device, re-authenticate, reconfigure, tune options."""
 
 from __future__ import annotations
 
-from homeassistant.config_entries import ConfigFlow
+from collections.abc import Mapping
+from typing import Any
 
-from .const import DOMAIN
+from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import callback
+from homeassistant.helpers.device_registry import format_mac
+from homeassistant.helpers.selector import (
+    NumberSelector,
+    NumberSelectorConfig,
+    NumberSelectorMode,
+    SelectSelector,
+    SelectSelectorConfig,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
+
+from .client import create_isapi_client
+from .const import (
+    CONF_CHANNELS,
+    CONF_LEAD,
+    CONF_MAX_DURATION,
+    CONF_VENDOR,
+    DEFAULT_LEAD_MS,
+    DEFAULT_MAX_DURATION_S,
+    DOMAIN,
+    LOGGER,
+    MAX_LEAD_MS,
+    MAX_MAX_DURATION_S,
+    MIN_LEAD_MS,
+    VENDOR_HIKVISION,
+)
+from .coordinator import TalkbackConfigEntry
+from .isapi.exceptions import (
+    IsapiAuthenticationError,
+    IsapiConnectionError,
+    IsapiError,
+    IsapiNotSupportedError,
+)
+from .isapi.models import DeviceInfo
+
+DEFAULT_HTTP_PORT = 80
+
+CONNECTION_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_HOST): TextSelector(),
+        vol.Required(CONF_PORT, default=DEFAULT_HTTP_PORT): NumberSelector(
+            NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
+        ),
+        vol.Required(CONF_SSL, default=False): bool,
+        vol.Required(CONF_VERIFY_SSL, default=True): bool,
+    }
+)
+CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.TEXT, autocomplete="username")
+        ),
+        vol.Required(CONF_PASSWORD): TextSelector(
+            TextSelectorConfig(type=TextSelectorType.PASSWORD, autocomplete="current-password")
+        ),
+    }
+)
+USER_SCHEMA = CONNECTION_SCHEMA.extend(CREDENTIALS_SCHEMA.schema)
+
+
+class ProbeError(Exception):
+    """Connecting failed; `errors` says which form field to mark and why."""
+
+    def __init__(self, field: str, reason: str) -> None:
+        """Remember the field and the translation key of the reason."""
+        super().__init__(reason)
+        self.errors = {field: reason}
 
 
 class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a camera or speaker to Talkback."""
+    """Add a camera, door station or recorder with a speaker."""
 
     VERSION = 1
+
+    @staticmethod
+    @callback
+    def async_get_options_flow(config_entry: TalkbackConfigEntry) -> TalkbackOptionsFlow:
+        """Options for a configured device."""
+        return TalkbackOptionsFlow()
+
+    async def _async_probe(self, data: Mapping[str, Any]) -> DeviceInfo:
+        """Connect with the given data and return the device; ProbeError when that fails."""
+        client = create_isapi_client(self.hass, data)
+        try:
+            device = await client.device_info()
+            channels = await client.two_way_audio_channels()
+        except IsapiAuthenticationError as err:
+            raise ProbeError(CONF_PASSWORD, "invalid_auth") from err
+        except IsapiConnectionError as err:
+            raise ProbeError(CONF_HOST, "cannot_connect") from err
+        except IsapiNotSupportedError as err:
+            raise ProbeError("base", "not_supported") from err
+        except IsapiError as err:
+            LOGGER.warning("Unexpected answer from %s: %s", data[CONF_HOST], err)
+            raise ProbeError("base", "unknown") from err
+        if not channels:
+            raise ProbeError("base", "not_supported")
+        return device
+
+    async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Ask for the device's address and credentials."""
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = _normalised(user_input)
+            try:
+                device = await self._async_probe(data)
+            except ProbeError as err:
+                errors = err.errors
+            else:
+                await self.async_set_unique_id(_unique_id(device))
+                self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
+                return self.async_create_entry(
+                    title=device.name or device.model,
+                    data={**data, CONF_VENDOR: VENDOR_HIKVISION},
+                )
+        return self.async_show_form(
+            step_id="user",
+            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            errors=errors,
+        )
+
+    async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:
+        """The device refused the stored credentials."""
+        return await self.async_step_reauth_confirm()
+
+    async def async_step_reauth_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Ask for new credentials."""
+        entry = self._get_reauth_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            try:
+                device = await self._async_probe({**entry.data, **user_input})
+            except ProbeError as err:
+                errors = err.errors
+            else:
+                await self.async_set_unique_id(_unique_id(device))
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=user_input)
+        return self.async_show_form(
+            step_id="reauth_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                CREDENTIALS_SCHEMA, {CONF_USERNAME: entry.data[CONF_USERNAME]}
+            ),
+            description_placeholders={"name": entry.title},
+            errors=errors,
+        )
+
+    async def async_step_reconfigure(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Change how the device is reached; it must stay the same device."""
+        entry = self._get_reconfigure_entry()
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            changes = _normalised(user_input)
+            try:
+                device = await self._async_probe({**entry.data, **changes})
+            except ProbeError as err:
+                errors = err.errors
+            else:
+                await self.async_set_unique_id(_unique_id(device))
+                self._abort_if_unique_id_mismatch(reason="wrong_device")
+                return self.async_update_reload_and_abort(entry, data_updates=changes)
+        return self.async_show_form(
+            step_id="reconfigure",
+            data_schema=self.add_suggested_values_to_schema(
+                CONNECTION_SCHEMA, user_input or entry.data
+            ),
+            errors=errors,
+        )
+
+
+class TalkbackOptionsFlow(OptionsFlowWithReload):
+    """What a user tunes: prebuffer, maximum play time, channels with a speaker."""
+
+    async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Show the options."""
+        if user_input is not None:
+            return self.async_create_entry(data=user_input)
+        entry: TalkbackConfigEntry = self.config_entry
+        channels = sorted(entry.runtime_data.coordinator.data)
+        schema = vol.Schema(
+            {
+                vol.Required(CONF_LEAD, default=DEFAULT_LEAD_MS): NumberSelector(
+                    NumberSelectorConfig(
+                        min=MIN_LEAD_MS, max=MAX_LEAD_MS, step=10, unit_of_measurement="ms"
+                    )
+                ),
+                vol.Required(CONF_MAX_DURATION, default=DEFAULT_MAX_DURATION_S): NumberSelector(
+                    NumberSelectorConfig(
+                        min=0,
+                        max=MAX_MAX_DURATION_S,
+                        mode=NumberSelectorMode.BOX,
+                        unit_of_measurement="s",
+                    )
+                ),
+                vol.Required(CONF_CHANNELS, default=channels): SelectSelector(
+                    SelectSelectorConfig(options=channels, multiple=True)
+                ),
+            }
+        )
+        return self.async_show_form(
+            step_id="init",
+            data_schema=self.add_suggested_values_to_schema(schema, entry.options),
+        )
+
+
+def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
+    """Form input as stored: a bare host (IPv6 without brackets) and an integer port."""
+    data = dict(user_input)
+    if CONF_HOST in data:
+        data[CONF_HOST] = data[CONF_HOST].strip().removeprefix("[").removesuffix("]")
+    if CONF_PORT in data:
+        data[CONF_PORT] = int(data[CONF_PORT])
+    return data
+
+
+def _unique_id(device: DeviceInfo) -> str:
+    """The device MAC, normalised: DHCP discovery knows only the MAC."""
+    return format_mac(device.mac_address)

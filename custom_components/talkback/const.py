@@ -2,8 +2,24 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
 import logging
 from typing import Final
 
 DOMAIN: Final = "talkback"
 LOGGER = logging.getLogger(__package__)
+
+CONF_VENDOR: Final = "vendor"
+VENDOR_HIKVISION: Final = "hikvision"
+
+# Options a user tunes (options flow)
+CONF_LEAD: Final = "lead_ms"
+CONF_MAX_DURATION: Final = "max_duration_s"
+CONF_CHANNELS: Final = "speaker_channels"
+DEFAULT_LEAD_MS: Final = 100
+MIN_LEAD_MS: Final = 20
+MAX_LEAD_MS: Final = 500
+DEFAULT_MAX_DURATION_S: Final = 600
+MAX_MAX_DURATION_S: Final = 86400
+
+CHANNEL_SCAN_INTERVAL: Final = timedelta(seconds=30)

@@ -1,0 +1,421 @@
+"""The camera speaker, end to end inside Home Assistant: media in, audio at the simulator."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from homeassistant.components.media_player import (
+    ATTR_MEDIA_ANNOUNCE,
+    ATTR_MEDIA_CONTENT_ID,
+    ATTR_MEDIA_CONTENT_TYPE,
+    ATTR_MEDIA_VOLUME_LEVEL,
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+    SERVICE_PLAY_MEDIA,
+    MediaPlayerState,
+)
+from homeassistant.components.tts import TextToSpeechEntity, TtsAudioType
+from homeassistant.config_entries import ConfigEntry, ConfigFlow
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    SERVICE_MEDIA_STOP,
+    SERVICE_VOLUME_SET,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+import pytest
+from pytest_homeassistant_custom_component.common import (
+    MockConfigEntry,
+    MockModule,
+    MockPlatform,
+    mock_config_flow,
+    mock_integration,
+    mock_platform,
+)
+
+from custom_components.talkback.const import DOMAIN
+from simulator.core import AudioEncoding, Recording
+from simulator.core.g711 import decode
+from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
+
+from .audio_fixtures import rms, tone_wav, write_tone
+from .conftest import CAMERA, entry_data
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+SPEAKER = "media_player.front_door"
+BYTES_PER_SECOND = 8000
+FRAME = 160
+
+
+async def play(
+    hass: HomeAssistant, entity_id: str | list[str], media_id: str, **extra: Any
+) -> None:
+    """play_media, blocking like a script step."""
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        SERVICE_PLAY_MEDIA,
+        {
+            ATTR_ENTITY_ID: entity_id,
+            ATTR_MEDIA_CONTENT_ID: media_id,
+            ATTR_MEDIA_CONTENT_TYPE: "music",
+            **extra,
+        },
+        blocking=True,
+    )
+
+
+def heard(recording: Recording) -> float:
+    """Loudness of what the device heard (RMS of the decoded samples)."""
+    assert recording.encoding is not None
+    return rms(decode(bytes(recording.data), recording.encoding))
+
+
+async def wait_for_audio(camera: HikvisionCamera, index: int = 0, nbytes: int = 800) -> Recording:
+    """Wait until a talk session has received some audio."""
+    async with asyncio.timeout(10):
+        while True:
+            recordings = camera.recorder.recordings
+            if len(recordings) > index and len(recordings[index].data) >= nbytes:
+                return recordings[index]
+            await asyncio.sleep(0.02)
+
+
+@pytest.fixture
+def ffmpeg_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
+    """Every ffmpeg command line started during the test (ffmpeg itself runs as usual)."""
+    runs: list[tuple[str, ...]] = []
+    real_exec = asyncio.create_subprocess_exec
+
+    async def recording_exec(program: str, *args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
+        if "ffmpeg" in Path(program).name:
+            runs.append((program, *map(str, args)))
+        return await real_exec(program, *args, **kwargs)
+
+    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording_exec)
+    return runs
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_local_media_is_played_and_session_closed(
+    hass: HomeAssistant, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """A local file is decoded to µ-law, streamed in real time, and the session closed."""
+    write_tone(media_dir / "tone.wav", 0.6)
+    await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+
+    [recording] = camera.recorder.recordings
+    assert recording.closed_at is not None
+    assert recording.session_id == CAMERA.session_id
+    assert recording.encoding is AudioEncoding.MULAW
+    assert abs(len(recording.data) - 0.6 * BYTES_PER_SECOND) <= 2 * FRAME
+    assert heard(recording) > 4000
+    assert hass.states.get(SPEAKER).state == MediaPlayerState.IDLE
+    assert not camera.channels[1].session  # nothing left open on the device
+
+
+@pytest.mark.parametrize(
+    "camera_config",
+    [
+        CameraConfig(
+            mac=CAMERA.mac,
+            password=CAMERA.password,
+            device_name="Front door",
+            channels=(ChannelConfig(codec="G.711alaw"),),
+        )
+    ],
+)
+@pytest.mark.usefixtures("loaded_entry")
+async def test_alaw_channel(hass: HomeAssistant, camera: HikvisionCamera, media_dir: Path) -> None:
+    """A channel set to A-law gets A-law."""
+    write_tone(media_dir / "tone.wav", 0.3)
+    await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+    [recording] = camera.recorder.recordings
+    assert recording.encoding is AudioEncoding.ALAW
+    assert heard(recording) > 4000
+
+
+async def test_codec_changed_elsewhere_is_honoured(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """The channel is read again right before talking: a codec switched since is used."""
+    camera.channels[1].codec = "G.711alaw"
+    write_tone(media_dir / "tone.wav", 0.2)
+    await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+    assert camera.recorder.recordings[0].encoding is AudioEncoding.ALAW
+
+
+async def test_unsupported_codec_is_named(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """A channel set to a codec Talkback cannot send fails with a message naming it."""
+    camera.channels[1].codec = "G.726"
+    write_tone(media_dir / "tone.wav", 0.2)
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+    assert err.value.translation_key == "unsupported_codec"
+    assert err.value.translation_placeholders == {"codec": "G.726"}
+    assert camera.recorder.recordings == []
+
+
+async def test_busy_channel(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """A channel held by another client fails clearly and quickly; availability is kept."""
+    camera.hold()
+    write_tone(media_dir / "tone.wav", 0.2)
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+    assert err.value.translation_key == "channel_busy"
+    assert hass.states.get(SPEAKER).state == MediaPlayerState.IDLE
+
+    camera.hold(held=False)
+    await play(hass, SPEAKER, "media-source://media_source/local/tone.wav")
+    assert len(camera.recorder.recordings) == 1
+
+
+async def test_unreadable_media(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """Media ffmpeg cannot read fails with ffmpeg's reason; no session stays open."""
+    (media_dir / "broken.mp3").write_bytes(b"this is not audio" * 100)
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, "media-source://media_source/local/broken.mp3")
+    assert err.value.translation_key == "media_unreadable"
+    assert all(recording.closed_at is not None for recording in camera.recorder.recordings)
+    assert not camera.channels[1].session
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_unsupported_media_id(hass: HomeAssistant) -> None:
+    """Something that is neither a media source nor an http(s) URL is refused."""
+    with pytest.raises(ServiceValidationError) as err:
+        await play(hass, SPEAKER, "ftp://example.invalid/a.mp3")
+    assert err.value.translation_key == "unsupported_media"
+
+
+@pytest.fixture
+async def web_server(socket_enabled: None) -> AsyncGenerator[tuple[str, web.Application]]:
+    """A plain HTTP server on 127.0.0.1 serving a tone."""
+    app = web.Application()
+    app.router.add_get(
+        "/tone.wav", lambda _: web.Response(body=tone_wav(0.3), content_type="audio/wav")
+    )
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    yield f"http://127.0.0.1:{port}", app
+    await runner.cleanup()
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_http_url(
+    hass: HomeAssistant, camera: HikvisionCamera, web_server: tuple[str, web.Application]
+) -> None:
+    """ffmpeg fetches an http URL itself."""
+    await play(hass, SPEAKER, f"{web_server[0]}/tone.wav")
+    [recording] = camera.recorder.recordings
+    assert heard(recording) > 4000
+
+
+class ToneSpeech(TextToSpeechEntity):
+    """A TTS engine that 'speaks' a tone, so the test knows exactly what to expect."""
+
+    _attr_name = "Tone speech"
+    _attr_default_language = "en"
+    _attr_unique_id = "tone_speech"
+
+    def __init__(self) -> None:
+        """English only."""
+        self._attr_supported_languages = ["en"]
+
+    def get_tts_audio(self, message: str, language: str, options: dict[str, Any]) -> TtsAudioType:
+        """Return a tone as long as the message is words (0.1 s each)."""
+        return "wav", tone_wav(0.1 * len(message.split()))
+
+
+class ToneSpeechFlow(ConfigFlow):
+    """The engine's (unused) config flow: Home Assistant wants one for config entries."""
+
+
+@pytest.fixture
+async def tone_speech(hass: HomeAssistant) -> AsyncGenerator[str]:
+    """Set up the tone TTS engine; yield its entity id."""
+
+    async def setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
+        await hass.config_entries.async_forward_entry_setups(entry, [Platform.TTS])
+        return True
+
+    async def setup_platform(
+        hass: HomeAssistant, entry: ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    ) -> None:
+        async_add_entities([ToneSpeech()])
+
+    mock_integration(hass, MockModule("tone_speech", async_setup_entry=setup_entry))
+    mock_platform(hass, "tone_speech.tts", MockPlatform(async_setup_entry=setup_platform))
+    mock_platform(hass, "tone_speech.config_flow")
+    entry = MockConfigEntry(domain="tone_speech")
+    entry.add_to_hass(hass)
+    with mock_config_flow("tone_speech", ToneSpeechFlow):
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        yield "tts.tone_speech"
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_tts_speak(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    tone_speech: str,
+    ffmpeg_runs: list[tuple[str, ...]],
+) -> None:
+    """tts.speak reaches the speaker; the audio is read inside Home Assistant."""
+    await hass.services.async_call(
+        "tts",
+        "speak",
+        {
+            ATTR_ENTITY_ID: tone_speech,
+            "media_player_entity_id": SPEAKER,
+            "message": "someone is at the front door",
+        },
+        blocking=True,
+    )
+    [recording] = camera.recorder.recordings
+    # Home Assistant hands TTS audio over as MP3: the encoder adds up to ~0.1 s of padding.
+    assert 0.6 * BYTES_PER_SECOND - FRAME <= len(recording.data) <= 0.75 * BYTES_PER_SECOND
+    assert heard(recording) > 4000
+    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
+    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
+    assert not any(arg.startswith("http") for arg in command)
+
+
+async def test_volume_set(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera
+) -> None:
+    """volume_level 0..1 maps linearly onto the channel's speaker volume range."""
+    assert hass.states.get(SPEAKER).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 0.5
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        SERVICE_VOLUME_SET,
+        {ATTR_ENTITY_ID: SPEAKER, ATTR_MEDIA_VOLUME_LEVEL: 0.3},
+        blocking=True,
+    )
+    assert camera.channels[1].speaker_volume == 30
+    assert hass.states.get(SPEAKER).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 0.3
+
+
+async def test_stop_ends_playback(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """STOP ends a long play at once; the blocked play_media call returns without error."""
+    write_tone(media_dir / "long.wav", 10)
+    playing = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    recording = await wait_for_audio(camera)
+    assert hass.states.get(SPEAKER).state == MediaPlayerState.PLAYING
+
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: SPEAKER}, blocking=True
+    )
+    async with asyncio.timeout(5):
+        await playing
+    assert recording.closed_at is not None
+    assert len(recording.data) < 2 * BYTES_PER_SECOND
+    assert hass.states.get(SPEAKER).state == MediaPlayerState.IDLE
+
+
+async def test_announce_interrupts_plain_play_and_queues(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """An announcement cuts a plain play (not resumed); a second one waits for the first."""
+    write_tone(media_dir / "long.wav", 10)
+    write_tone(media_dir / "short.wav", 0.4)
+    music = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    await wait_for_audio(camera)
+
+    first = hass.async_create_task(
+        play(
+            hass,
+            SPEAKER,
+            "media-source://media_source/local/short.wav",
+            **{ATTR_MEDIA_ANNOUNCE: True},
+        )
+    )
+    second = hass.async_create_task(
+        play(
+            hass,
+            SPEAKER,
+            "media-source://media_source/local/short.wav",
+            **{ATTR_MEDIA_ANNOUNCE: True},
+        )
+    )
+    async with asyncio.timeout(10):
+        await asyncio.gather(music, first, second)
+
+    plain, *announcements = camera.recorder.recordings
+    assert len(plain.data) < 2 * BYTES_PER_SECOND
+    assert len(announcements) == 2
+    for announcement in announcements:
+        assert abs(len(announcement.data) - 0.4 * BYTES_PER_SECOND) <= 2 * FRAME
+    # Queued, not overlapping: the second opened after the first closed.
+    assert announcements[1].opened_at >= announcements[0].closed_at
+
+
+async def test_unload_mid_stream_closes_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """Unloading the entry while it talks closes the device session; nothing lingers."""
+    write_tone(media_dir / "long.wav", 10)
+    playing = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    recording = await wait_for_audio(camera)
+
+    assert await hass.config_entries.async_unload(loaded_entry.entry_id)
+    async with asyncio.timeout(5):
+        await playing
+    assert recording.closed_at is not None
+    assert not camera.channels[1].session
+    assert hass.states.get(SPEAKER).state == STATE_UNAVAILABLE
+
+
+async def test_one_decode_for_many_speakers(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    camera: HikvisionCamera,
+    media_dir: Path,
+    ffmpeg_runs: list[tuple[str, ...]],
+) -> None:
+    """One action to several speakers decodes once: exactly one ffmpeg, every device hears it."""
+    write_tone(media_dir / "tone.wav", 0.5)
+    async with HikvisionCamera(
+        CameraConfig(mac="00:11:22:33:44:55", device_name="Back door", password="pw")
+    ) as back_door:
+        second = MockConfigEntry(
+            domain=DOMAIN, unique_id="00:11:22:33:44:55", data=entry_data(back_door)
+        )
+        second.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(second.entry_id)
+        await hass.async_block_till_done()
+
+        await play(
+            hass, [SPEAKER, "media_player.back_door"], "media-source://media_source/local/tone.wav"
+        )
+
+        assert len(ffmpeg_runs) == 1
+        for device in (camera, back_door):
+            [recording] = device.recorder.recordings
+            assert abs(len(recording.data) - 0.5 * BYTES_PER_SECOND) <= 2 * FRAME
+            assert heard(recording) > 4000
+        assert await hass.config_entries.async_unload(second.entry_id)

@@ -400,7 +400,8 @@ class AxisSpeakerServer(SimulatedDevice):
         """Play raw audio until the client half-closes; answer once it has played."""
         unit = self.unit
         if not unit.config.audio_output:
-            return self.not_found(request)
+            # Audio may already follow the head: answer now and close.
+            return Response(404, NOT_FOUND_PAGE, HTML, close=True)
         content_type = (request.headers.get("Content-Type") or "").split(";")[0].strip().lower()
         if content_type not in TRANSMIT_CONTENT_TYPES:
             return Response(415, b"Unsupported audio format\n", TEXT, close=True)

@@ -282,8 +282,7 @@ class SimulatedDevice(ABC):
         add("GET", "/simulator/requests", self._control_requests)
         add("GET", "/simulator/recordings", self._control_recordings)
         add("GET", "/simulator/recordings/{index}", self._control_recording)
-        add("GET", "/simulator/recordings/{index}/audio.wav", self._control_wav)
-        add("GET", "/simulator/recordings/{index}/audio.raw", self._control_raw)
+        add("GET", "/simulator/recordings/{index}/audio.{format}", self._control_audio)
         add("GET", "/simulator/faults", self._control_faults)
         add("POST", "/simulator/faults", self._control_faults)
         add("DELETE", "/simulator/faults", self._control_faults)
@@ -333,11 +332,13 @@ class SimulatedDevice(ABC):
         recording = self._recording(params)
         return json_response({**recording.summary(), "arrivals": recording.arrivals})
 
-    async def _control_wav(self, request: Request, params: dict[str, str]) -> Reply:
-        return Response(200, self._recording(params).wav(), "audio/wav")
-
-    async def _control_raw(self, request: Request, params: dict[str, str]) -> Reply:
-        return Response(200, bytes(self._recording(params).data), "application/octet-stream")
+    async def _control_audio(self, request: Request, params: dict[str, str]) -> Reply:
+        recording = self._recording(params)
+        if params["format"] == "wav":
+            return Response(200, recording.wav(), "audio/wav")
+        if params["format"] == "raw":
+            return Response(200, bytes(recording.data), "application/octet-stream")
+        raise ValueError("ask for audio.wav or audio.raw")
 
     async def _control_faults(self, request: Request, params: dict[str, str]) -> Reply:
         if request.method == "DELETE":

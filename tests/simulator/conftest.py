@@ -10,7 +10,7 @@ import pytest
 
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-from .helpers import PASSWORD, USER
+from .helpers import PASSWORD, USER, digest_session
 
 
 @pytest.fixture(autouse=True)
@@ -39,10 +39,7 @@ async def camera(camera_config: CameraConfig) -> AsyncIterator[HikvisionCamera]:
 @pytest.fixture
 async def http(camera: HikvisionCamera) -> AsyncIterator[aiohttp.ClientSession]:
     """aiohttp with its own Digest implementation, pointed at the camera."""
-    async with aiohttp.ClientSession(
-        base_url=camera.base_url,
-        middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),),
-    ) as session:
+    async with digest_session(camera) as session:
         yield session
 
 

@@ -4,13 +4,19 @@ from __future__ import annotations
 
 from array import array
 import asyncio
+from collections.abc import AsyncIterator
 import contextlib
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 import hashlib
 import itertools
 import re
 import secrets
 from xml.etree import ElementTree as ET
+
+import aiohttp
+
+from simulator.hikvision import CameraConfig, HikvisionCamera
 
 USER = "admin"
 PASSWORD = "s3cret-Pa55"
@@ -139,6 +145,13 @@ class RawConnection:
                 body = await self.reader.read()
         return RawResponse(status, headers, body)
 
+    async def finish(self) -> RawResponse:
+        """Half-close, read the answer, close: the end of a talk socket."""
+        self.half_close()
+        answer = await self.response()
+        await self.close()
+        return answer
+
     async def at_eof(self) -> bool:
         """True when the server has closed (reads return nothing, or the socket is reset)."""
         try:
@@ -167,20 +180,60 @@ async def authorized(
     return connection, signer
 
 
-async def open_talk_socket(port: int, session_id: str | None, channel: int = 1) -> RawConnection:
-    """PUT audioData with Content-Length: 0 on a keep-alive connection, as clients do."""
-    connection, signer = await authorized(port)
+def talk_target(session_id: str | None, channel: int = 1) -> str:
+    """The talk socket's request-target, with sessionId when given."""
     target = f"{TWA}/{channel}/audioData"
-    if session_id is not None:
-        target += f"?sessionId={session_id}"
-    await connection.request(
-        "PUT",
-        target,
-        {
-            "Authorization": signer.sign("PUT", target),
-            "Content-Type": "application/octet-stream",
-            "Content-Length": "0",
-            "Connection": "keep-alive",
-        },
-    )
+    return target if session_id is None else f"{target}?sessionId={session_id}"
+
+
+async def send_talk_head(
+    connection: RawConnection,
+    signer: DigestSigner,
+    target: str,
+    headers: dict[str, str | None] | None = None,
+    body: bytes = b"",
+) -> None:
+    """PUT audioData with Content-Length: 0 on a keep-alive connection, as clients do.
+
+    `headers` override the defaults; a None value removes one.
+    """
+    fields: dict[str, str | None] = {
+        "Authorization": signer.sign("PUT", target),
+        "Content-Type": "application/octet-stream",
+        "Content-Length": "0",
+        "Connection": "keep-alive",
+        **(headers or {}),
+    }
+    sent = {name: value for name, value in fields.items() if value is not None}
+    await connection.request("PUT", target, sent, body)
+
+
+async def open_talk_socket(
+    port: int,
+    session_id: str | None,
+    channel: int = 1,
+    *,
+    headers: dict[str, str | None] | None = None,
+    body: bytes = b"",
+) -> RawConnection:
+    """A new authorized connection that has sent the talk socket's head."""
+    connection, signer = await authorized(port)
+    await send_talk_head(connection, signer, talk_target(session_id, channel), headers, body)
     return connection
+
+
+def digest_session(camera: HikvisionCamera) -> aiohttp.ClientSession:
+    """aiohttp with its own Digest implementation, pointed at a camera."""
+    return aiohttp.ClientSession(
+        base_url=camera.base_url,
+        middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),),
+    )
+
+
+@asynccontextmanager
+async def running(
+    config: CameraConfig,
+) -> AsyncIterator[tuple[HikvisionCamera, aiohttp.ClientSession]]:
+    """A camera with this configuration and a Digest client for it."""
+    async with HikvisionCamera(config) as camera, digest_session(camera) as http:
+        yield camera, http

@@ -18,7 +18,7 @@ from simulator.hikvision import (
     SessionIdStyle,
 )
 
-from .helpers import PASSWORD, TWA, USER, local, xml_values
+from .helpers import PASSWORD, TWA, local, running, xml_values
 
 
 async def get_xml(http: aiohttp.ClientSession, path: str) -> tuple[int, bytes]:
@@ -273,19 +273,9 @@ async def test_idle_session_is_closed(http: aiohttp.ClientSession, camera: Hikvi
 )
 async def test_session_id_styles(style: SessionIdStyle, pattern: str) -> None:
     """Both id styles seen in the wild; a fixed id for tests."""
-    async with (
-        HikvisionCamera(CameraConfig(password=PASSWORD, session_id_style=style)) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(CameraConfig(password=PASSWORD, session_id_style=style)) as (_camera, http):
         assert re.fullmatch(pattern, await open_session(http))
-    async with (
-        HikvisionCamera(CameraConfig(password=PASSWORD, session_id="fixed-Id_1")) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(CameraConfig(password=PASSWORD, session_id="fixed-Id_1")) as (_camera, http):
         assert await open_session(http) == "fixed-Id_1"
 
 
@@ -305,12 +295,7 @@ def door_station() -> CameraConfig:
 
 async def test_multi_channel_sessions_are_independent(door_station: CameraConfig) -> None:
     """Each channel has its own session, codec and settings."""
-    async with (
-        HikvisionCamera(door_station) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(door_station) as (camera, http):
         _, body = await get_xml(http, TWA)
         channels = list(ET.fromstring(body))
         assert [c.findtext("{*}audioCompressionType") for c in channels] == [
@@ -334,12 +319,7 @@ async def test_multi_channel_sessions_are_independent(door_station: CameraConfig
 async def test_namespace_variants(variant: NamespaceVariant) -> None:
     """Every variant: the namespace on the root and repeated on list items; declaration as captured."""
     config = CameraConfig(password=PASSWORD, namespace=variant)
-    async with (
-        HikvisionCamera(config) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(config) as (_camera, http):
         for path in (TWA, "/ISAPI/System/deviceInfo", f"{TWA}/1/capabilities", "/nope"):
             async with http.get(path) as response:
                 body = await response.read()
@@ -367,12 +347,7 @@ async def test_namespace_variants(variant: NamespaceVariant) -> None:
 )
 async def test_request_url_styles(style: RequestUrlStyle, expected: str | None) -> None:
     """ResponseStatus with the path, an empty requestURL, or none, as devices differ."""
-    async with (
-        HikvisionCamera(CameraConfig(password=PASSWORD, request_url=style)) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(CameraConfig(password=PASSWORD, request_url=style)) as (_camera, http):
         _, body = await put(http, f"{TWA}/1/close")
     assert xml_values(body).get("requestURL") == expected
 

@@ -27,9 +27,7 @@ async def test_stats_describe_device_state_and_recordings(
     session_id = await open_session(http)
     talk = await open_talk_socket(camera.port, session_id)
     await talk.send(b"\xff" * 800)
-    talk.half_close()
-    await talk.response()
-    await talk.close()
+    await talk.finish()
     await put(http, f"{TWA}/1/close")
 
     async with control.get("/simulator/stats") as response:
@@ -54,8 +52,9 @@ async def test_stats_describe_device_state_and_recordings(
             assert heard.getnframes() == 800
     async with control.get("/simulator/recordings/0/audio.raw") as response:
         assert await response.read() == b"\xff" * 800
-    async with control.get("/simulator/recordings/7") as response:
-        assert response.status == 400
+    for missing in ("/simulator/recordings/7", "/simulator/recordings/0/audio.mp3"):
+        async with control.get(missing) as response:
+            assert response.status == 400
 
     async with control.get("/simulator/requests") as response:
         log = await response.json()

@@ -11,7 +11,15 @@ from simulator.core import Authenticator, AuthPolicy, AuthScheme, DigestAlgorith
 from simulator.core.auth import parse_auth_params
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-from .helpers import PASSWORD, USER, DigestSigner, RawConnection, authorized, challenge_params
+from .helpers import (
+    PASSWORD,
+    USER,
+    DigestSigner,
+    RawConnection,
+    authorized,
+    challenge_params,
+    running,
+)
 
 URI = "/ISAPI/System/deviceInfo?x=1"
 
@@ -157,12 +165,7 @@ def test_parse_auth_params_quotes_and_escapes() -> None:
 async def test_aiohttp_digest_against_the_camera(algorithm: DigestAlgorithm) -> None:
     """aiohttp's own DigestAuthMiddleware works with MD5 and SHA-256 devices."""
     config = CameraConfig(password=PASSWORD, digest_algorithm=algorithm)
-    async with (
-        HikvisionCamera(config) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(config) as (camera, http):
         for _ in range(3):
             async with http.get("/ISAPI/System/deviceInfo") as response:
                 assert response.status == 200

@@ -16,11 +16,13 @@ from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 from .helpers import (
     PASSWORD,
     TWA,
-    USER,
     RawConnection,
     authorized,
     open_talk_socket,
     rising_edges,
+    running,
+    send_talk_head,
+    talk_target,
     xml_values,
 )
 from .test_camera import open_session, put
@@ -72,17 +74,10 @@ async def test_talk_socket_ignores_content_length(
 ) -> None:
     """Like the cameras, the talk socket reads until EOF even past a declared length."""
     session_id = await open_session(http)
-    connection, signer = await authorized(camera.port)
-    target = f"{TWA}/1/audioData?sessionId={session_id}"
-    await connection.request(
-        "PUT",
-        target,
-        {"Authorization": signer.sign("PUT", target), "Content-Length": "10"},
-        b"\xff" * 500,
+    connection = await open_talk_socket(
+        camera.port, session_id, headers={"Content-Length": "10"}, body=b"\xff" * 500
     )
-    connection.half_close()
-    assert (await connection.response()).status == 200
-    await connection.close()
+    assert (await connection.finish()).status == 200
     assert len(camera.recorder.recordings[0].data) == 500
 
 
@@ -94,9 +89,7 @@ async def test_two_uploads_in_one_session_share_a_recording(
     for chunk in (b"\x01" * 100, b"\x02" * 50):
         talk = await open_talk_socket(camera.port, session_id)
         await talk.send(chunk)
-        talk.half_close()
-        assert (await talk.response()).status == 200
-        await talk.close()
+        assert (await talk.finish()).status == 200
     assert bytes(camera.recorder.recordings[0].data) == b"\x01" * 100 + b"\x02" * 50
     assert len(camera.recorder.recordings) == 1
 
@@ -115,28 +108,19 @@ async def test_second_talk_socket_is_busy(
     assert answer.status == 503
     assert xml_values(answer.body)["subStatusCode"] == "deviceBusy"
     await second.close()
-    first.half_close()
-    assert (await first.response()).status == 200
-    await first.close()
+    assert (await first.finish()).status == 200
 
 
-@pytest.mark.parametrize(
-    ("query", "sub_status"),
-    [("", "invalidSessionID"), ("?sessionId=wrong", "invalidSessionID")],
-)
+@pytest.mark.parametrize("session_id", [None, "wrong"])
 async def test_talk_socket_session_id_checks(
-    http: aiohttp.ClientSession, camera: HikvisionCamera, query: str, sub_status: str
+    http: aiohttp.ClientSession, camera: HikvisionCamera, session_id: str | None
 ) -> None:
     """A missing or wrong sessionId is refused (ResponseStatus) and the socket closed."""
     await open_session(http)
-    connection, signer = await authorized(camera.port)
-    target = f"{TWA}/1/audioData{query}"
-    await connection.request(
-        "PUT", target, {"Authorization": signer.sign("PUT", target), "Content-Length": "0"}
-    )
+    connection = await open_talk_socket(camera.port, session_id)
     answer = await connection.response()
     assert answer.status == 403
-    assert xml_values(answer.body)["subStatusCode"] == sub_status
+    assert xml_values(answer.body)["subStatusCode"] == "invalidSessionID"
     assert await connection.at_eof()
     await connection.close()
     assert not camera.recorder.recordings[0].data
@@ -145,18 +129,11 @@ async def test_talk_socket_session_id_checks(
 async def test_session_id_optional_when_configured() -> None:
     """session_id_required=False accepts a talk socket without sessionId (single channel)."""
     config = CameraConfig(password=PASSWORD, session_id_required=False)
-    async with (
-        HikvisionCamera(config) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(config) as (camera, http):
         await open_session(http)
         talk = await open_talk_socket(camera.port, None)
         await talk.send(b"\xff" * 80)
-        talk.half_close()
-        assert (await talk.response()).status == 200
-        await talk.close()
+        assert (await talk.finish()).status == 200
         assert len(camera.recorder.recordings[0].data) == 80
 
 
@@ -177,13 +154,11 @@ async def test_chunked_talk_socket_is_refused(
 ) -> None:
     """Cameras do not accept chunked transfer encoding: 400 and the connection closes."""
     session_id = await open_session(http)
-    connection, signer = await authorized(camera.port)
-    target = f"{TWA}/1/audioData?sessionId={session_id}"
-    await connection.request(
-        "PUT",
-        target,
-        {"Authorization": signer.sign("PUT", target), "Transfer-Encoding": "chunked"},
-        b"a0\r\n" + b"\xff" * 160 + b"\r\n0\r\n\r\n",
+    connection = await open_talk_socket(
+        camera.port,
+        session_id,
+        headers={"Transfer-Encoding": "chunked", "Content-Length": None},
+        body=b"a0\r\n" + b"\xff" * 160 + b"\r\n0\r\n\r\n",
     )
     answer = await connection.response()
     assert answer.status == 400
@@ -231,11 +206,8 @@ async def test_stale_nonce_on_talk_socket(
     session_id = await open_session(http)
     connection, signer = await authorized(camera.port)
     camera.authenticator.expire_nonces()
-    target = f"{TWA}/1/audioData?sessionId={session_id}"
-    await connection.request(
-        "PUT", target, {"Authorization": signer.sign("PUT", target), "Content-Length": "0"}
-    )
-    await connection.send(b"\xff" * 160)
+    target = talk_target(session_id)
+    await send_talk_head(connection, signer, target, body=b"\xff" * 160)
     answer = await connection.response()
     assert answer.status == 401
     assert 'stale="TRUE"' in answer.headers["www-authenticate"]
@@ -244,13 +216,8 @@ async def test_stale_nonce_on_talk_socket(
 
     signer.use(answer.headers["www-authenticate"])
     retry = await RawConnection.open(camera.port)
-    await retry.request(
-        "PUT", target, {"Authorization": signer.sign("PUT", target), "Content-Length": "0"}
-    )
-    await retry.send(b"\xff" * 160)
-    retry.half_close()
-    assert (await retry.response()).status == 200
-    await retry.close()
+    await send_talk_head(retry, signer, target, body=b"\xff" * 160)
+    assert (await retry.finish()).status == 200
     assert len(camera.recorder.recordings[0].data) == 160
 
 
@@ -292,12 +259,7 @@ async def test_listen_stream_alaw_and_refusals() -> None:
         channels=(ChannelConfig(id=1, codec="G.711alaw"), ChannelConfig(id=2, codec="AAC")),
         session_id_required=False,
     )
-    async with (
-        HikvisionCamera(config) as camera,
-        aiohttp.ClientSession(
-            base_url=camera.base_url, middlewares=(aiohttp.DigestAuthMiddleware(USER, PASSWORD),)
-        ) as http,
-    ):
+    async with running(config) as (camera, http):
         async with http.get(f"{TWA}/1/audioData") as response:
             assert response.status == 403
         await open_session(http, 1)

@@ -1,0 +1,475 @@
+"""The ISAPI client: device identity and two-way audio of a Hikvision camera, door station or NVR."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+import logging
+import ssl
+from typing import TYPE_CHECKING
+from urllib.parse import quote
+from xml.etree.ElementTree import Element
+
+import aiohttp
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from custom_components.talkback.rawhttp import (
+    HttpAuth,
+    Origin,
+    RawHttpError,
+    RawTimeouts,
+    basic_authorization,
+    fetch_challenge,
+    insecure_ssl_context,
+    parse_www_authenticate,
+    select_challenge,
+    verified_ssl_context,
+)
+from custom_components.talkback.rawhttp.exceptions import RawHttpAuthenticationError
+
+from .const import (
+    CONTENT_TYPE_RECEIVE,
+    CONTENT_TYPE_XML,
+    MAX_XML_BYTES,
+    PATH_DEVICE_INFO,
+    PATH_NETWORK_INTERFACES,
+    PATH_TWO_WAY_AUDIO,
+    RECEIVE_CHUNK_BYTES,
+)
+from .exceptions import (
+    IsapiBusyError,
+    IsapiConnectionError,
+    IsapiError,
+    IsapiResponseError,
+    IsapiTimeoutError,
+)
+from .models import (
+    DeviceInfo,
+    IsapiTimeouts,
+    NetworkInterface,
+    ResponseStatus,
+    TwoWayAudioCapabilities,
+    TwoWayAudioChannel,
+    TwoWayAudioSession,
+    parse_network_interfaces,
+    parse_two_way_audio_channels,
+)
+from .status import STATUS_REBOOT_REQUIRED, error_for, error_for_body, error_for_raw
+from .xml import parse_document
+
+if TYPE_CHECKING:
+    from .talk import TalkSession
+
+_LOGGER = logging.getLogger(__name__)
+
+_OK_STATUS_CODES = frozenset({1, STATUS_REBOOT_REQUIRED})
+
+
+def _offers_only_basic(headers: CIMultiDictProxy[str]) -> bool:
+    """True when a 401 offers Basic and no Digest we can answer (old firmware)."""
+    try:
+        challenges = parse_www_authenticate(headers.getall("WWW-Authenticate", []))
+    except RawHttpAuthenticationError:
+        return False
+    chosen = select_challenge(challenges)
+    return chosen is not None and chosen.scheme == "basic"
+
+
+async def _read_capped(response: aiohttp.ClientResponse, what: str) -> bytes:
+    """Read a whole answer, refusing anything larger than an ISAPI document can be."""
+    if (response.content_length or 0) > MAX_XML_BYTES:
+        raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
+    data = bytearray()
+    async for chunk in response.content.iter_chunked(65536):
+        data += chunk
+        if len(data) > MAX_XML_BYTES:
+            raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
+    return bytes(data)
+
+
+def _channel_path(channel_id: str, suffix: str = "") -> str:
+    return f"{PATH_TWO_WAY_AUDIO}/{quote(channel_id, safe='')}{suffix}"
+
+
+class IsapiClient:
+    """Talks ISAPI to one device over an injected aiohttp session.
+
+    `ssl_context`: an `ssl.SSLContext` to use as given; `False` to accept self-signed
+    certificates; `None`/`True` to verify against the system store (built in a thread on
+    first use). Only used with `use_ssl=True`. The host may be an IPv6 literal.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        host: str,
+        *,
+        username: str,
+        password: str,
+        port: int | None = None,
+        use_ssl: bool = False,
+        ssl_context: ssl.SSLContext | bool | None = None,
+        timeouts: IsapiTimeouts | None = None,
+    ) -> None:
+        self._session = session
+        self.host = host
+        self.port = port
+        self.use_ssl = use_ssl
+        self._ssl_option = ssl_context
+        self.timeouts = timeouts or IsapiTimeouts()
+        self._username = username
+        self._password = password
+        self._digest = aiohttp.DigestAuthMiddleware(username, password)
+        self._basic_only = False
+        self._origin: Origin | None = None
+        # The talk socket answers its own challenge: sharing aiohttp's nonce would make the
+        # two nonce counters collide, which strict devices refuse as a replay.
+        self._stream_auth: HttpAuth | None = None
+        self._sessions: dict[str, str | None] = {}
+        self._talking: set[str] = set()
+
+    def __repr__(self) -> str:
+        return f"IsapiClient(host={self.host!r}, port={self.port!r}, use_ssl={self.use_ssl!r})"
+
+    # Connection details -------------------------------------------------------------------
+
+    async def origin(self) -> Origin:
+        """Where the device is (with its TLS context); validated on first use."""
+        if self._origin is None:
+            context: ssl.SSLContext | None = None
+            if self.use_ssl:
+                if isinstance(self._ssl_option, ssl.SSLContext):
+                    context = self._ssl_option
+                elif self._ssl_option is False:
+                    context = insecure_ssl_context()
+                else:
+                    context = await verified_ssl_context()
+            try:
+                self._origin = Origin(self.host, self.port, context)
+            except ValueError as err:
+                raise IsapiConnectionError(
+                    f"{err}; enter the device's IP address or host name (and a port 1-65535)"
+                ) from err
+        return self._origin
+
+    async def stream_auth(self) -> HttpAuth:
+        """Credentials primed with the device's challenge, for streamed requests (talk)."""
+        if self._stream_auth is None:
+            origin = await self.origin()
+            timeouts = self.timeouts
+            try:
+                challenges = await fetch_challenge(
+                    origin, PATH_TWO_WAY_AUDIO, timeouts=self.raw_timeouts(timeouts.request)
+                )
+                auth = HttpAuth(self._username, self._password)
+                if challenges:
+                    auth.update(challenges)
+            except RawHttpError as err:
+                raise error_for_raw(err, action="preparing the talk connection") from err
+            self._stream_auth = auth
+        return self._stream_auth
+
+    def raw_timeouts(self, response: float) -> RawTimeouts:
+        """Timeouts for a raw-socket request whose answer may take `response` seconds."""
+        timeouts = self.timeouts
+        return RawTimeouts(
+            connect=timeouts.connect,
+            write=timeouts.talk_write,
+            response=response,
+            read=timeouts.request,
+            close=timeouts.talk_socket_close,
+        )
+
+    def session_id(self, channel_id: str) -> str | None:
+        """The session this client opened on a channel (None: none, or the device gave none)."""
+        return self._sessions.get(channel_id)
+
+    # HTTP ---------------------------------------------------------------------------------
+
+    async def _url(self, path: str, params: dict[str, str] | None = None) -> URL:
+        url = URL((await self.origin()).url(path), encoded=True)
+        return url.with_query(params) if params else url
+
+    def _request_options(self) -> tuple[dict[str, str], tuple[aiohttp.DigestAuthMiddleware, ...]]:
+        if self._basic_only:
+            return {"Authorization": basic_authorization(self._username, self._password)}, ()
+        return {}, (self._digest,)
+
+    async def _send(
+        self,
+        method: str,
+        path: str,
+        *,
+        action: str,
+        wait: float,
+        body: bytes | None = None,
+    ) -> tuple[int, bytes]:
+        """One request; returns the status and the (bounded) body. Basic is a fallback only."""
+        url = await self._url(path)
+        origin = await self.origin()
+        for _ in range(2):
+            headers, middlewares = self._request_options()
+            if body is not None:
+                headers["Content-Type"] = CONTENT_TYPE_XML
+            try:
+                async with (
+                    asyncio.timeout(wait),
+                    self._session.request(
+                        method,
+                        url,
+                        data=body if body is not None else b"",
+                        headers=headers,
+                        ssl=origin.ssl_context or True,
+                        middlewares=middlewares,
+                        allow_redirects=False,
+                        timeout=aiohttp.ClientTimeout(
+                            total=None, sock_connect=self.timeouts.connect
+                        ),
+                    ) as response,
+                ):
+                    data = await _read_capped(response, "an answer")
+                    if (
+                        response.status == 401
+                        and not self._basic_only
+                        and _offers_only_basic(response.headers)
+                    ):
+                        _LOGGER.debug("%s accepts only Basic authentication", self.host)
+                        self._basic_only = True
+                        continue
+                    return response.status, data
+            except TimeoutError as err:
+                raise IsapiTimeoutError(
+                    f"The device did not answer within {wait:g} s while {action}; check "
+                    "that it is online"
+                ) from err
+            except aiohttp.ClientConnectorCertificateError as err:
+                raise IsapiConnectionError(
+                    f"The device's certificate is not trusted while {action} "
+                    f"({err.certificate_error}); turn off certificate verification for a "
+                    "self-signed device"
+                ) from err
+            except aiohttp.ClientConnectorError as err:
+                raise IsapiConnectionError(
+                    f"Cannot connect to {origin.authority} while {action} "
+                    f"({err.strerror or err}); check the address, port and that the device "
+                    "is online"
+                ) from err
+            except aiohttp.ClientError as err:
+                raise IsapiConnectionError(
+                    f"The connection to {origin.authority} failed while {action} ({err}); "
+                    "check that the device is online"
+                ) from err
+        raise AssertionError("unreachable: the Basic fallback is tried once")  # pragma: no cover
+
+    async def _get_xml(self, path: str, *, action: str, what: str) -> Element:
+        status, body = await self._send("GET", path, action=action, wait=self.timeouts.request)
+        if not 200 <= status < 300:
+            raise error_for_body(status, body, action=action)
+        return parse_document(body, what=what)
+
+    async def _put(
+        self, path: str, *, action: str, wait: float, body: bytes | None = None
+    ) -> bytes:
+        """PUT; a 2xx answer that carries a failed ResponseStatus is an error too."""
+        status, data = await self._send("PUT", path, action=action, wait=wait, body=body)
+        if not 200 <= status < 300:
+            raise error_for_body(
+                status, data, action=action, open_means_busy=path.endswith("/open")
+            )
+        answer = ResponseStatus.from_bytes(data)
+        if answer is not None and answer.status_code not in _OK_STATUS_CODES and not answer.ok:
+            raise error_for(status, answer, action=action, open_means_busy=path.endswith("/open"))
+        if answer is not None and answer.status_code == STATUS_REBOOT_REQUIRED:
+            _LOGGER.warning("%s: the change takes effect after a reboot (%s)", self.host, action)
+        return data
+
+    # Device identity ----------------------------------------------------------------------
+
+    async def device_info(self) -> DeviceInfo:
+        """Model, serial, MAC (from the network interfaces if deviceInfo lacks it), firmware."""
+        action = "reading the device information"
+        root = await self._get_xml(PATH_DEVICE_INFO, action=action, what="the device information")
+        fallback: str | None = None
+        if DeviceInfo.mac_of(root) is None:
+            try:
+                interfaces = await self.network_interfaces()
+            except IsapiError as err:
+                _LOGGER.debug("%s: no MAC from the network interfaces: %s", self.host, err)
+            else:
+                fallback = next((i.mac_address for i in interfaces if i.mac_address), None)
+        return DeviceInfo.from_xml(root, fallback_mac=fallback)
+
+    async def network_interfaces(self) -> tuple[NetworkInterface, ...]:
+        """The device's network interfaces (id, MAC, IPv4 address)."""
+        root = await self._get_xml(
+            PATH_NETWORK_INTERFACES,
+            action="reading the network interfaces",
+            what="the network interfaces",
+        )
+        return parse_network_interfaces(root)
+
+    # Two-way audio settings ---------------------------------------------------------------
+
+    async def two_way_audio_channels(self) -> tuple[TwoWayAudioChannel, ...]:
+        """Every two-way audio channel (NVRs and door stations have several)."""
+        root = await self._get_xml(
+            PATH_TWO_WAY_AUDIO,
+            action="listing the two-way audio channels",
+            what="the two-way audio channels",
+        )
+        return parse_two_way_audio_channels(root)
+
+    async def two_way_audio_channel(self, channel_id: str) -> TwoWayAudioChannel:
+        """One channel's settings, read fresh."""
+        root = await self._get_xml(
+            _channel_path(channel_id),
+            action=f"reading two-way audio channel {channel_id}",
+            what="a two-way audio channel",
+        )
+        return TwoWayAudioChannel.from_xml(root)
+
+    async def update_two_way_audio_channel(
+        self,
+        channel: TwoWayAudioChannel,
+        *,
+        speaker_volume: int | None = None,
+        audio_compression_type: str | None = None,
+        audio_input_type: str | None = None,
+        noise_reduction: bool | None = None,
+    ) -> TwoWayAudioChannel:
+        """Change settings (None leaves a field alone) and return the channel as now stored.
+
+        Elements this client does not know are written back unchanged; `enabled` never is.
+        """
+        body = channel.to_xml(
+            speaker_volume=speaker_volume,
+            audio_compression_type=audio_compression_type,
+            audio_input_type=audio_input_type,
+            noise_reduction=noise_reduction,
+        )
+        await self._put(
+            _channel_path(channel.id),
+            action=f"changing two-way audio channel {channel.id}",
+            wait=self.timeouts.request,
+            body=body,
+        )
+        return await self.two_way_audio_channel(channel.id)
+
+    async def two_way_audio_capabilities(self, channel_id: str) -> TwoWayAudioCapabilities:
+        """What a channel accepts: codecs, input types, speaker volume range."""
+        root = await self._get_xml(
+            _channel_path(channel_id, "/capabilities"),
+            action=f"reading the capabilities of two-way audio channel {channel_id}",
+            what="the two-way audio capabilities",
+        )
+        return TwoWayAudioCapabilities.from_xml(root)
+
+    # Two-way audio sessions ---------------------------------------------------------------
+
+    async def open_two_way_audio(self, channel_id: str) -> TwoWayAudioSession:
+        """Open a session; a channel held by someone else raises IsapiBusyError quickly."""
+        action = f"opening two-way audio on channel {channel_id}"
+        data = await self._put(
+            _channel_path(channel_id, "/open"),
+            action=action,
+            wait=self.timeouts.open,
+        )
+        session = TwoWayAudioSession.from_xml(parse_document(data, what="the session"))
+        self._sessions[channel_id] = session.session_id
+        return session
+
+    async def close_two_way_audio(self, channel_id: str) -> None:
+        """Close the channel's session; closing a closed channel succeeds."""
+        action = f"closing two-way audio on channel {channel_id}"
+        self._sessions.pop(channel_id, None)
+        try:
+            await self._put(
+                _channel_path(channel_id, "/close"),
+                action=action,
+                wait=self.timeouts.close,
+            )
+        except IsapiError as err:
+            # Some firmware calls closing a closed channel an invalid operation: it is closed.
+            if (err.sub_status_code or "").lower() != "invalidoperation":
+                raise
+            _LOGGER.debug("%s: channel %s was not open", self.host, channel_id)
+
+    def talk(self, channel_id: str) -> TalkSession:
+        """A talk session (async context manager): close stale, open, `send(frames)`, close."""
+        from .talk import TalkSession  # noqa: PLC0415 - talk.py builds on this module
+
+        return TalkSession(self, channel_id)
+
+    def claim_talk(self, channel_id: str) -> None:
+        """Mark a channel as talked on by this client; a second talk session is refused."""
+        if channel_id in self._talking:
+            raise IsapiBusyError(
+                f"Talkback is already talking on channel {channel_id}; stop it first"
+            )
+        self._talking.add(channel_id)
+
+    def release_talk(self, channel_id: str) -> None:
+        """Undo `claim_talk`."""
+        self._talking.discard(channel_id)
+
+    async def receive_audio(
+        self, channel_id: str, session_id: str | None = None
+    ) -> AsyncIterator[bytes]:
+        """The device's microphone as G.711 bytes (`audio/basic`), until the session ends.
+
+        Open the session first (`open_two_way_audio` or a talk session); its id is used when
+        `session_id` is not given. Close the iterator (`contextlib.aclosing`) to stop.
+        """
+        action = f"receiving audio from channel {channel_id}"
+        session_id = session_id or self._sessions.get(channel_id)
+        url = await self._url(
+            _channel_path(channel_id, "/audioData"),
+            {"sessionId": session_id} if session_id else None,
+        )
+        origin = await self.origin()
+        headers, middlewares = self._request_options()
+        timeouts = self.timeouts
+        try:
+            async with asyncio.timeout(timeouts.receive_head):
+                response = await self._session.get(
+                    url,
+                    headers=headers,
+                    ssl=origin.ssl_context or True,
+                    middlewares=middlewares,
+                    allow_redirects=False,
+                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect),
+                )
+        except TimeoutError as err:
+            raise IsapiTimeoutError(
+                f"The device did not start sending audio within {timeouts.receive_head:g} s "
+                f"({action}); check that it is online"
+            ) from err
+        except aiohttp.ClientError as err:
+            raise IsapiConnectionError(
+                f"Cannot connect to {origin.authority} ({action}: {err}); check the address "
+                "and that the device is online"
+            ) from err
+        async with response:
+            if response.status != 200:
+                raise error_for_body(
+                    response.status, await _read_capped(response, "an answer"), action=action
+                )
+            content_type = response.content_type.lower()
+            if content_type != CONTENT_TYPE_RECEIVE and "xml" in content_type:
+                raise error_for_body(200, await _read_capped(response, "an answer"), action=action)
+            while True:
+                try:
+                    async with asyncio.timeout(timeouts.receive_read):
+                        chunk = await response.content.read(RECEIVE_CHUNK_BYTES)
+                except TimeoutError as err:
+                    raise IsapiTimeoutError(
+                        f"The device sent no audio for {timeouts.receive_read:g} s ({action})"
+                    ) from err
+                except aiohttp.ClientError as err:
+                    raise IsapiConnectionError(
+                        f"The audio stream from the device broke ({action}: {err})"
+                    ) from err
+                if not chunk:
+                    return
+                yield chunk

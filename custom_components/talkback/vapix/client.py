@@ -49,11 +49,13 @@ from .models import (
     RelayPeer,
     RelayPeerStatus,
     SoundConfiguration,
+    parse_discovered_peers,
     parse_multicast_group,
     parse_peer_ids,
+    parse_peer_statuses,
     relay_api_supported,
 )
-from .parsing import as_list, as_object, decode_json
+from .parsing import decode_json
 from .transmit import TransmitSession
 
 _LOGGER = logging.getLogger(__name__)
@@ -215,8 +217,7 @@ class VapixClient:
 
     async def get_discovered_audio_peers(self) -> tuple[DiscoveredRelayPeer, ...]:
         """Relay-capable devices this device has discovered (a snapshot)."""
-        data = as_object(await self._relay_call(relay.GET_DISCOVERED_AUDIO_PEERS), "answer")
-        return tuple(DiscoveredRelayPeer.from_json(p) for p in as_list(data.get("Peer"), "Peer"))
+        return parse_discovered_peers(await self._relay_call(relay.GET_DISCOVERED_AUDIO_PEERS))
 
     async def remove_audio_peer(self, peer_id: str) -> None:
         """Remove a peer other than this device from the network."""
@@ -242,9 +243,7 @@ class VapixClient:
         for peer_id in peer_ids:
             relay.check_peer_id(peer_id, required=True)
         parameters = {"AudioPeerId": list(peer_ids)} if peer_ids else {}
-        data = as_object(await self._relay_call(relay.GET_AUDIO_PEER_STATUS, parameters), "answer")
-        statuses = as_list(data.get("PeerStatus"), "PeerStatus")
-        return tuple(RelayPeerStatus.from_json(item) for item in statuses)
+        return parse_peer_statuses(await self._relay_call(relay.GET_AUDIO_PEER_STATUS, parameters))
 
     async def set_sound_configuration(self, configuration: SoundConfiguration) -> None:
         """Set master volume and mute of the whole network (checked against the capabilities)."""

@@ -591,6 +591,18 @@ def parse_peer_ids(data: object) -> tuple[str, ...]:
     return tuple(ids)
 
 
+def parse_peer_statuses(data: object) -> tuple[RelayPeerStatus, ...]:
+    """Parse a GetAudioPeerStatus answer (`{"PeerStatus": [...]}`)."""
+    items = as_list(as_object(data, "answer").get("PeerStatus"), "PeerStatus")
+    return tuple(RelayPeerStatus.from_json(item) for item in items)
+
+
+def parse_discovered_peers(data: object) -> tuple[DiscoveredRelayPeer, ...]:
+    """Parse a GetDiscoveredAudioPeers answer (`{"Peer": [...]}`)."""
+    items = as_list(as_object(data, "answer").get("Peer"), "Peer")
+    return tuple(DiscoveredRelayPeer.from_json(item) for item in items)
+
+
 def parse_multicast_group(data: object) -> str | None:
     """Parse a SetAudioNetworkConfiguration answer (`{"MulticastGroup": "239.1.2.3"}`)."""
     return opt_str(as_object(data, "answer"), "MulticastGroup", "answer") or None

@@ -200,13 +200,17 @@ def check_sound_configuration(
         for r in capabilities.master_volume_ranges
         if unit is None or r.unit is None or r.unit.lower() == unit.lower()
     ]
+    if not ranges:
+        units = ", ".join(sorted({r.unit for r in capabilities.master_volume_ranges if r.unit}))
+        raise VapixValidationError(
+            f"The device offers no master volume in {unit!r}; use {units or 'no unit'}"
+        )
     if not any(volume in r for r in ranges):
-        allowed = ", ".join(
+        allowed = " or ".join(
             f"{r.min_value} to {r.max_value} {r.unit or ''}".strip() for r in ranges
         )
         raise VapixValidationError(
-            f"Master volume {volume}{f' {unit}' if unit else ''} is out of range; "
-            f"use {allowed or 'a unit the device supports'}"
+            f"Master volume {volume}{f' {unit}' if unit else ''} is out of range; use {allowed}"
         )
 
 

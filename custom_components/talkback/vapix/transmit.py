@@ -155,8 +155,13 @@ class TransmitSession:
         with _mapped_errors():
             response = await stream.finish()
         if response is None:
+            if not self._use_ssl:
+                raise VapixConnectionError(
+                    f"{self.host} closed the connection without answering; the audio may "
+                    "not have played"
+                )
             # TLS cannot half-close: the device plays what it has when the socket closes.
-            _LOGGER.debug("%s closed the audio stream without an answer", self.host)
+            _LOGGER.debug("Audio to %s ends with the TLS connection", self.host)
             return self.bytes_sent
         if (error := _answer_error(response)) is not None:
             raise error

@@ -116,6 +116,7 @@ async def test_raw_body_until_half_close(echo: EchoDevice) -> None:
     connection.half_close()
     answer = await connection.response()
     assert (answer.status, answer.body) == (200, b"done")
+    assert answer.headers["connection"] == "close"
     assert await connection.at_eof()
     await connection.close()
     assert len(echo.recorder.recordings[0].data) == 1000

@@ -13,6 +13,7 @@ from custom_components.talkback.audio import (
     FanOutSink,
     G711Codec,
 )
+from custom_components.talkback.audio.const import FANOUT_START_TIMEOUT
 
 from .conftest import FakeClock, Feed, frame
 
@@ -69,7 +70,9 @@ async def test_every_sink_hears_every_frame_at_the_same_time(clock: FakeClock) -
     run.result()
     first = speakers[0].heard
     assert [item for _, item in first] == [frame(i) for i in range(50)]
-    assert [at for at, _ in first] == pytest.approx([max(0, i * 0.02 - LEAD) for i in range(50)])
+    assert [at for at, _ in first] == pytest.approx(
+        [max(0, (i + 1) * 0.02 - LEAD) for i in range(50)]
+    )
     for speaker in speakers:
         assert await speaker.result() is None
         assert speaker.heard == first
@@ -96,7 +99,7 @@ async def test_slow_sink_is_dropped_without_delaying_the_others(clock: FakeClock
     await clock.advance(2.0)
     assert run.done()
     assert [at for at, _ in fast.heard] == pytest.approx(
-        [max(0, i * 0.02 - LEAD) for i in range(100)]
+        [max(0, (i + 1) * 0.02 - LEAD) for i in range(100)]
     )
     assert [item for _, item in fast.heard] == [frame(i) for i in range(100)]
     # The slow speaker's writer comes back to a finished iteration: nothing else is queued.
@@ -203,3 +206,39 @@ async def test_sink_added_while_running_starts_with_the_next_frame(clock: FakeCl
     assert run.done()
     assert [item for _, item in late.heard] == [frame(i) for i in range(heard_before, 20)]
     assert len(early.heard) == 20
+
+
+async def test_clock_waits_for_every_speaker_to_connect(clock: FakeClock) -> None:
+    """Audio starts when the last speaker takes it, so nobody gets a burst of old frames."""
+    feed = Feed(frame(i) for i in range(20))
+    feed.end()
+    fanout = AudioFanOut(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
+    early = Speaker(fanout.add_sink("early"), clock)
+    connecting = fanout.add_sink("connecting")
+    run = await start(fanout)
+    await clock.advance(0.3)
+    assert early.heard == []
+
+    late = Speaker(connecting, clock)
+    await clock.advance(1.0)
+    assert run.done()
+    for speaker in (early, late):
+        assert [at for at, _ in speaker.heard] == pytest.approx(
+            [max(0.3, 0.3 + (i + 1) * 0.02 - LEAD) for i in range(20)]
+        )
+
+
+async def test_clock_starts_anyway_after_the_start_timeout(clock: FakeClock) -> None:
+    """A speaker that never connects holds the others back for FANOUT_START_TIMEOUT only."""
+    feed = Feed(frame(i) for i in range(20))
+    feed.end()
+    fanout = AudioFanOut(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
+    ready = Speaker(fanout.add_sink("ready"), clock)
+    fanout.add_sink("never")
+    run = await start(fanout)
+    await clock.advance(FANOUT_START_TIMEOUT - 0.01)
+    assert ready.heard == []
+    await clock.advance(1.0)
+    assert run.done()
+    assert ready.heard[0][0] == pytest.approx(FANOUT_START_TIMEOUT)
+    assert len(ready.heard) == 20

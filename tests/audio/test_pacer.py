@@ -18,7 +18,7 @@ from custom_components.talkback.audio import (
 from .conftest import FakeClock, Feed, collect, frame
 
 LEAD = 0.1
-GRACE = LEAD - FRAME_DURATION
+GRACE = LEAD - 2 * FRAME_DURATION
 SILENCE = G711Codec.MULAW.silence_frame
 
 
@@ -58,7 +58,7 @@ class Recorder:
 
 def due(index: int, start: float = 0.0) -> float:
     """When frame `index` is scheduled to leave."""
-    return max(start, start + index * FRAME_DURATION - LEAD)
+    return max(start, start + (index + 1) * FRAME_DURATION - LEAD)
 
 
 async def test_frames_leave_on_absolute_deadlines(clock: FakeClock) -> None:
@@ -97,7 +97,7 @@ async def test_late_writes_do_not_shift_later_frames(clock: FakeClock) -> None:
 
 
 async def test_lead_stays_bounded(clock: FakeClock) -> None:
-    """Audio sent ahead of playback never exceeds the lead plus the frame being sent."""
+    """Audio sent ahead of playback never exceeds the lead."""
     feed = Feed(frame(i) for i in range(200))
     feed.end()
     lead = 0.06
@@ -105,7 +105,7 @@ async def test_lead_stays_bounded(clock: FakeClock) -> None:
     await clock.advance(5)
 
     ahead = [(i + 1) * FRAME_DURATION - at for i, at in enumerate(recorder.times)]
-    assert max(ahead) == pytest.approx(lead + FRAME_DURATION, abs=1e-9)
+    assert max(ahead) == pytest.approx(lead, abs=1e-9)
     assert min(ahead) > 0
 
 
@@ -122,13 +122,13 @@ async def test_stalled_source_gets_silence_then_resumes(clock: FakeClock) -> Non
     assert pacer.stats.silence_frames == 17
 
     feed.push(frame(10), frame(11), frame(12), frame(13))
-    await clock.advance(0.001)
-    # Frames 27..30 were already due: they leave at once, the source's audio is not lost.
+    await clock.advance(0.02)
+    # Frames 27..29 were already due: they leave at once, the source's audio is not lost.
     assert recorder.frames[27:] == [frame(10), frame(11), frame(12), frame(13)]
-    assert recorder.times[27:] == pytest.approx([0.51] * 4)
+    assert recorder.times[27:] == pytest.approx([0.51, 0.51, 0.51, due(30)])
 
     feed.end()
-    await clock.advance(0.1)
+    await clock.advance(0.08)
     assert not recorder.task.done()  # 31 frames play out until 0.62 s
     await clock.advance(0.01)
     assert recorder.task.done()
@@ -161,9 +161,10 @@ async def test_late_frames_and_lag_are_reported(clock: FakeClock) -> None:
 
     assert recorder.task.done()
     stats = pacer.stats
-    # Frame 21 was due at 0.32 s and left at 0.80 s; frames up to 39 left after playout time.
+    # Frame 21 was due at 0.34 s and left at 0.82 s; up to frame 40 (due at 0.72 s) they
+    # left after the device had played the 80 ms it still held.
     assert stats.max_lag == pytest.approx(0.48)
-    assert stats.late_frames == 19
+    assert stats.late_frames == 20
     assert stats.frames_sent == 60
     assert stats.silence_frames == 0
 
@@ -204,10 +205,10 @@ async def test_empty_source(clock: FakeClock) -> None:
     assert pacer.stats.frames_sent == 0
 
 
-def test_negative_lead_is_refused() -> None:
-    """A lead below zero makes no sense."""
+def test_lead_below_one_frame_is_refused() -> None:
+    """The lead includes the frame being written."""
     with pytest.raises(ValueError, match="lead"):
-        AudioPacer(Feed(), G711Codec.MULAW, lead=-0.1)
+        AudioPacer(Feed(), G711Codec.MULAW, lead=0.01)
 
 
 async def test_stream_to_on_the_loop_clock() -> None:

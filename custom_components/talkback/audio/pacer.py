@@ -1,7 +1,8 @@
-"""Real-time pacing: frame n leaves at start + n * 20 ms - lead on the monotonic clock.
+"""Real-time pacing: frame n leaves at start + (n + 1) * 20 ms - lead on the monotonic clock.
 
-Deadlines are absolute, so a late wake-up never shifts the frames after it (no drift). When
-the source stalls past the point where the device would run dry, silence goes out instead.
+So right after a write the device holds at most `lead` of audio. Deadlines are absolute: a late
+wake-up never shifts the frames after it (no drift). When the source stalls until the device
+is about to run dry, silence goes out instead.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ class PacerClock(Protocol):
 class PacerStats:
     """How a paced stream went (a snapshot).
 
-    `max_lag` is the latest a frame left after its deadline; `late_frames` left more than the
-    lead after it, i.e. when the device buffer may already have run dry.
+    `max_lag` is the latest a frame left after its deadline; `late_frames` left so late that
+    the device may already have run dry.
     """
 
     frames_sent: int
@@ -53,7 +54,9 @@ class PacerStats:
 
 
 class AudioPacer:
-    """Wrap frames into a paced async iterator, with `lead` seconds of audio sent ahead.
+    """Wrap frames into a paced async iterator that keeps the device `lead` seconds ahead.
+
+    `lead` is at least one frame (the one being written).
 
     The clock starts with the first frame the source delivers. Use as an async context manager
     (or call `aclose`) so the read-ahead task ends with it; `stop` ends the stream at once.
@@ -68,11 +71,13 @@ class AudioPacer:
         clock: PacerClock | None = None,
     ) -> None:
         """Pace `frames` (160-byte frames of `codec`)."""
-        if lead < 0:
-            raise ValueError("lead must not be negative")
+        if lead < FRAME_DURATION:
+            raise ValueError(f"lead must be at least one frame ({FRAME_DURATION} s)")
         self.lead = lead
-        # Silence goes out only when the device would otherwise run dry within one frame.
-        self._stall_grace = max(lead - FRAME_DURATION, 0.0)
+        # At its deadline a frame finds `lead - 20 ms` of audio in the device: it may wait for
+        # the source until one frame is left, then silence goes out instead.
+        self._stall_grace = max(lead - 2 * FRAME_DURATION, 0.0)
+        self._late_after = lead - FRAME_DURATION
         self._source = frames
         self._silence = codec.silence_frame
         self._clock = clock
@@ -88,6 +93,11 @@ class AudioPacer:
         self._late_frames = 0
         self._max_lag = 0.0
         self._stopped = False
+
+    @property
+    def stopped(self) -> bool:
+        """Whether the stream has ended (stop, end of source, or error)."""
+        return self._stopped
 
     @property
     def stats(self) -> PacerStats:
@@ -135,7 +145,7 @@ class AudioPacer:
             await self._wait_for_frame(None)
             due = self._start = clock.time()
         else:
-            due = self._start + self._sent * FRAME_DURATION - self.lead
+            due = self._start + (self._sent + 1) * FRAME_DURATION - self.lead
             # A frame arriving wakes the sleeper early: sleep again.
             while clock.time() < due:
                 await self._sleep_until(due)
@@ -160,7 +170,7 @@ class AudioPacer:
         assert self._clock is not None
         lag = self._clock.time() - due
         self._max_lag = max(self._max_lag, lag)
-        if lag > self.lead:
+        if lag > self._late_after:
             self._late_frames += 1
         self._sent += 1
         return frame
@@ -228,7 +238,8 @@ def _resolve(future: asyncio.Future[None]) -> None:
         future.set_result(None)
 
 
-type FrameSender = Callable[[AsyncIterator[bytes]], Awaitable[None]]
+# A speaker's writer, e.g. `TalkSession.send`; what it returns is ignored.
+type FrameSender = Callable[[AsyncIterator[bytes]], Awaitable[object]]
 
 
 async def stream_to(

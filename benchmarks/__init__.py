@@ -1,0 +1,1 @@
+"""Pacing, latency and concurrency benchmarks of the audio pipeline, measured at the device."""

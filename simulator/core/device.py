@@ -236,6 +236,9 @@ class SimulatedDevice(ABC):
             reply = self._apply_reply_faults(reply, faults)
         finally:
             status = reply.status if isinstance(reply, (Response, StreamResponse)) else None
+            _LOGGER.debug(
+                "%s: %s %s -> %s (auth %s)", self.name, request.method, request.target, status, auth
+            )
             self.requests.append(
                 RequestRecord(
                     request.received_at,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import aiohttp
@@ -19,6 +20,7 @@ from custom_components.talkback.vapix import (
     VapixConnectionError,
     VapixNotSupportedError,
 )
+from custom_components.talkback.vapix.transmit import TRANSMIT_TIMEOUTS
 from simulator.axis import AxisAuth, AxisRelayNetwork
 from simulator.core import Fault, FaultKind
 from tests.rawhttp.tls import server_context
@@ -85,11 +87,11 @@ async def test_second_sender_is_busy(connect: Callable[..., VapixClient]) -> Non
     """While one client plays, another gets VapixBusyError; the first finishes normally."""
     async with single_device() as device:
         first, second = connect(device), connect(device)
-        async with first.transmit_session() as playing:
-            await playing.send(tone_frames(1)[0])
+        async with first.talk() as playing:
+            await playing.send_frame(tone_frames(1)[0])
             with pytest.raises(VapixBusyError, match="try again later"):
                 await second.transmit(frames_from(tone_frames(3)))
-            await playing.send(tone_frames(1)[0])
+            await playing.send_frame(tone_frames(1)[0])
             assert await playing.finish() == 320
         assert [r.close_reason for r in device.recordings] == ["played"]
 
@@ -98,9 +100,9 @@ async def test_stopped_play_frees_the_output(connect: Callable[..., VapixClient]
     """Cancelling a play closes the stream: the device plays out what it has, then is free."""
 
     async def endless() -> None:
-        async with client.transmit_session() as session:
+        async with client.talk() as session:
             while True:
-                await session.send(tone_frames(1)[0])
+                await session.send_frame(tone_frames(1)[0])
                 await asyncio.sleep(0.005)
 
     async with single_device() as device:
@@ -198,3 +200,16 @@ async def test_untrusted_certificate(tmp_path: Path, session: aiohttp.ClientSess
             await client.device_info()
         with pytest.raises(VapixConnectionError, match="certificate"):
             await client.transmit(frames_from(tone_frames(1)))
+
+
+async def test_unconfirmed_end_is_not_an_error(
+    connect: Callable[..., VapixClient], caplog: pytest.LogCaptureFixture
+) -> None:
+    """All audio went out but the device has not answered in time: a warning, not a failure."""
+    async with single_device() as device:
+        session = connect(device).talk()
+        session._timeouts = replace(TRANSMIT_TIMEOUTS, response=0.05)
+        async with session:
+            sent = await session.send(frames_from(tone_frames(50)))  # 1 s of audio at once
+        assert sent == 50 * 160
+    assert "did not confirm the end of the audio" in caplog.text

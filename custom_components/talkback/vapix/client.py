@@ -290,7 +290,7 @@ class VapixClient:
 
     # Audio output -------------------------------------------------------------------
 
-    def transmit_session(self) -> TransmitSession:
+    def talk(self) -> TransmitSession:
         """A session that plays audio/basic (8 kHz µ-law) frames on the device.
 
         On a relay leader the audio plays on the whole network.
@@ -305,8 +305,8 @@ class VapixClient:
 
     async def transmit(self, frames: AsyncIterable[bytes]) -> int:
         """Play paced µ-law frames; return the bytes sent once the device has played them."""
-        async with self.transmit_session() as session:
-            return await session.play(frames)
+        async with self.talk() as session:
+            return await session.send(frames)
 
     # Transport ----------------------------------------------------------------------
 

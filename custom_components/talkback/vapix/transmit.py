@@ -59,9 +59,11 @@ _WHAT: Final = "audio output (transmit.cgi)"
 
 
 class TransmitSession:
-    """One audio stream to a device; use `async with` and `play()` or `send()`/`finish()`.
+    """One audio stream to a device: `async with client.talk() as talk: await talk.send(frames)`.
 
-    Leaving the block closes the connection in every outcome, which stops playback.
+    Frames go out as they come (pacing is the caller's job). `send_frame()` and `finish()`
+    do the same one frame at a time. Leaving the block closes the connection in every
+    outcome (end, error, cancellation).
     """
 
     def __init__(
@@ -129,7 +131,7 @@ class TransmitSession:
             )
         _LOGGER.debug("Transmitting audio to %s", self.host)
 
-    async def send(self, frame: bytes) -> None:
+    async def send_frame(self, frame: bytes) -> None:
         """Write one frame of µ-law audio (any length) as soon as it is due."""
         stream = self._require_stream()
         if not frame:
@@ -152,8 +154,17 @@ class TransmitSession:
     async def finish(self) -> int:
         """End the audio and wait until the device has played it; return bytes sent."""
         stream = self._require_stream()
-        with _mapped_errors():
-            response = await stream.finish()
+        try:
+            with _mapped_errors():
+                response = await stream.finish()
+        except VapixTimeoutError:
+            # Every byte went out; a device that never confirms has still played them.
+            _LOGGER.warning(
+                "%s did not confirm the end of the audio within %s s",
+                self.host,
+                self._timeouts.response,
+            )
+            return self.bytes_sent
         if response is None:
             if not self._use_ssl:
                 raise VapixConnectionError(
@@ -167,10 +178,10 @@ class TransmitSession:
             raise error
         return self.bytes_sent
 
-    async def play(self, frames: AsyncIterable[bytes]) -> int:
-        """Send every frame as it comes, then finish; return bytes sent."""
+    async def send(self, frames: AsyncIterable[bytes]) -> int:
+        """Send every frame as it comes, then wait until it has played; return bytes sent."""
         async for frame in frames:
-            await self.send(frame)
+            await self.send_frame(frame)
         return await self.finish()
 
     async def close(self) -> None:

@@ -14,6 +14,11 @@ from .scripted import Script, ScriptedServer
 
 
 @pytest.fixture(autouse=True)
+def auto_enable_custom_integrations() -> None:
+    """rawhttp is a library: no Home Assistant instance is needed."""
+
+
+@pytest.fixture(autouse=True)
 def _loopback_sockets(socket_enabled: None) -> None:
     """rawhttp is tested over real 127.0.0.1 sockets."""
 

@@ -196,6 +196,56 @@ class IsapiClient:
             return {"Authorization": basic_authorization(self._username, self._password)}, ()
         return {}, (self._digest,)
 
+    async def _request(
+        self, method: str, url: URL, body: bytes | None = None
+    ) -> aiohttp.ClientResponse:
+        """Start a request; the caller releases the response (`async with response`)."""
+        origin = await self.origin()
+        headers, middlewares = self._request_options()
+        if body is not None:
+            headers["Content-Type"] = CONTENT_TYPE_XML
+        return await self._session.request(
+            method,
+            url,
+            data=body if body is not None else b"",
+            headers=headers,
+            ssl=origin.ssl_context or True,
+            middlewares=middlewares,
+            allow_redirects=False,
+            timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
+        )
+
+    def _transport_error(
+        self, err: TimeoutError | aiohttp.ClientError, action: str, wait: float
+    ) -> IsapiError:
+        """The typed error for a request that failed below HTTP (connect, TLS, timeout)."""
+        authority = self._origin.authority if self._origin else self.host
+        if isinstance(err, aiohttp.ConnectionTimeoutError):
+            return IsapiTimeoutError(
+                f"Could not connect to {authority} within {self.timeouts.connect:g} s while "
+                f"{action}; check the address and that the device is online"
+            )
+        if isinstance(err, TimeoutError):
+            return IsapiTimeoutError(
+                f"The device did not answer within {wait:g} s while {action}; check that it "
+                "is online"
+            )
+        if isinstance(err, aiohttp.ClientConnectorCertificateError):
+            return IsapiConnectionError(
+                f"The device's certificate is not trusted while {action} "
+                f"({err.certificate_error}); turn off certificate verification for a "
+                "self-signed device"
+            )
+        if isinstance(err, aiohttp.ClientConnectorError):
+            return IsapiConnectionError(
+                f"Cannot connect to {authority} while {action} ({err.strerror or err}); check "
+                "the address, port and that the device is online"
+            )
+        return IsapiConnectionError(
+            f"The connection to {authority} failed while {action} ({err}); check that the "
+            "device is online"
+        )
+
     async def _send(
         self,
         method: str,
@@ -205,61 +255,25 @@ class IsapiClient:
         wait: float,
         body: bytes | None = None,
     ) -> tuple[int, bytes]:
-        """One request; returns the status and the (bounded) body. Basic is a fallback only."""
+        """One request within `wait` seconds; the status and the (bounded) body.
+
+        Basic is used only after a 401 that offers nothing else (old firmware).
+        """
         url = await self._url(path)
-        origin = await self.origin()
         for _ in range(2):
-            headers, middlewares = self._request_options()
-            if body is not None:
-                headers["Content-Type"] = CONTENT_TYPE_XML
             try:
-                async with (
-                    asyncio.timeout(wait),
-                    self._session.request(
-                        method,
-                        url,
-                        data=body if body is not None else b"",
-                        headers=headers,
-                        ssl=origin.ssl_context or True,
-                        middlewares=middlewares,
-                        allow_redirects=False,
-                        timeout=aiohttp.ClientTimeout(
-                            total=None, sock_connect=self.timeouts.connect
-                        ),
-                    ) as response,
-                ):
-                    data = await _read_capped(response, "an answer")
-                    if (
-                        response.status == 401
-                        and not self._basic_only
-                        and _offers_only_basic(response.headers)
-                    ):
-                        _LOGGER.debug("%s accepts only Basic authentication", self.host)
-                        self._basic_only = True
-                        continue
-                    return response.status, data
-            except TimeoutError as err:
-                raise IsapiTimeoutError(
-                    f"The device did not answer within {wait:g} s while {action}; check "
-                    "that it is online"
-                ) from err
-            except aiohttp.ClientConnectorCertificateError as err:
-                raise IsapiConnectionError(
-                    f"The device's certificate is not trusted while {action} "
-                    f"({err.certificate_error}); turn off certificate verification for a "
-                    "self-signed device"
-                ) from err
-            except aiohttp.ClientConnectorError as err:
-                raise IsapiConnectionError(
-                    f"Cannot connect to {origin.authority} while {action} "
-                    f"({err.strerror or err}); check the address, port and that the device "
-                    "is online"
-                ) from err
-            except aiohttp.ClientError as err:
-                raise IsapiConnectionError(
-                    f"The connection to {origin.authority} failed while {action} ({err}); "
-                    "check that the device is online"
-                ) from err
+                async with asyncio.timeout(wait):
+                    response = await self._request(method, url, body)
+                    async with response:
+                        data = await _read_capped(response, "an answer")
+            except (TimeoutError, aiohttp.ClientError) as err:
+                raise self._transport_error(err, action, wait) from err
+            basic_only = response.status == 401 and _offers_only_basic(response.headers)
+            if basic_only and not self._basic_only:
+                _LOGGER.debug("%s accepts only Basic authentication", self.host)
+                self._basic_only = True
+                continue
+            return response.status, data
         raise AssertionError("unreachable: the Basic fallback is tried once")  # pragma: no cover
 
     async def _get_xml(self, path: str, *, action: str, what: str) -> Element:
@@ -427,29 +441,12 @@ class IsapiClient:
             _channel_path(channel_id, "/audioData"),
             {"sessionId": session_id} if session_id else None,
         )
-        origin = await self.origin()
-        headers, middlewares = self._request_options()
         timeouts = self.timeouts
         try:
             async with asyncio.timeout(timeouts.receive_head):
-                response = await self._session.get(
-                    url,
-                    headers=headers,
-                    ssl=origin.ssl_context or True,
-                    middlewares=middlewares,
-                    allow_redirects=False,
-                    timeout=aiohttp.ClientTimeout(total=None, sock_connect=timeouts.connect),
-                )
-        except TimeoutError as err:
-            raise IsapiTimeoutError(
-                f"The device did not start sending audio within {timeouts.receive_head:g} s "
-                f"({action}); check that it is online"
-            ) from err
-        except aiohttp.ClientError as err:
-            raise IsapiConnectionError(
-                f"Cannot connect to {origin.authority} ({action}: {err}); check the address "
-                "and that the device is online"
-            ) from err
+                response = await self._request("GET", url)
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise self._transport_error(err, action, timeouts.receive_head) from err
         async with response:
             if response.status != 200:
                 raise error_for_body(

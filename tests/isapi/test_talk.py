@@ -1,0 +1,257 @@
+"""Talk sessions against the simulated camera: every byte arrives, every outcome closes."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import aiohttp
+import pytest
+
+from custom_components.talkback.isapi.client import IsapiClient
+from custom_components.talkback.isapi.exceptions import (
+    IsapiAuthenticationError,
+    IsapiBusyError,
+    IsapiConnectionError,
+    IsapiDeviceError,
+)
+from simulator.core import AuthScheme, DigestAlgorithm, Fault, FaultKind
+from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera, NamespaceVariant
+from tests.rawhttp.tls import server_context
+
+from .conftest import PASSWORD, USER, frames_of, make_client
+from .tlsproxy import tls_proxy
+
+AUDIO = bytes(range(256)) * 25  # 6400 bytes: 40 frames, every byte value, order visible
+
+
+async def talk(client: IsapiClient, channel_id: str = "1", audio: bytes = AUDIO) -> int:
+    """One whole talk session; returns what `send` reported."""
+    async with client.talk(channel_id) as session:
+        return await session.send(frames_of(audio))
+
+
+def talk_recordings(camera: HikvisionCamera) -> list[bytes]:
+    """The audio of every talk session the camera recorded."""
+    return [bytes(r.data) for r in camera.recorder.recordings if r.kind == "talk"]
+
+
+async def test_every_byte_arrives_in_order(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """The camera receives exactly the frames, on the session it opened, then it is closed."""
+    async with client.talk("1") as session:
+        assert camera.channels[1].session is not None
+        assert session.session_id == camera.channels[1].session.session_id
+        sent = await session.send(frames_of(AUDIO))
+    assert sent == len(AUDIO) == session.bytes_sent
+    assert talk_recordings(camera) == [AUDIO]
+    recording = camera.recorder.recordings[-1]
+    assert recording.session_id == session.session_id
+    assert not recording.is_open
+    assert camera.channels[1].session is None
+    (put,) = [r for r in camera.requests if r.method == "PUT" and "audioData" in r.target]
+    assert (
+        put.target
+        == f"/ISAPI/System/TwoWayAudio/channels/1/audioData?sessionId={session.session_id}"
+    )
+    assert put.status == 200
+    assert put.body_bytes == len(AUDIO)
+    methods = [
+        (r.method, r.target.rsplit("/", 1)[-1].split("?")[0])
+        for r in camera.requests
+        if r.status != 401
+    ]
+    assert methods[:2] == [("PUT", "close"), ("PUT", "open")]
+    assert methods[-1] == ("PUT", "close")
+
+
+async def test_stale_session_is_closed_first(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """A session left by a crashed client would make open fail: talk closes it first."""
+    stale = camera.leave_stale_session(1)
+    async with client.talk("1") as session:
+        assert session.session_id != stale
+        await session.send(frames_of(AUDIO))
+    assert talk_recordings(camera) == [AUDIO]
+
+
+async def test_held_channel_is_busy_quickly(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """A channel held by another client fails to open: busy, and no session is left."""
+    camera.hold(1)
+    with pytest.raises(IsapiBusyError, match="Try again later"):
+        await talk(client)
+    assert camera.channels[1].session is None
+    camera.hold(1, held=False)
+    assert await talk(client) == len(AUDIO)
+
+
+async def test_second_talk_on_same_channel_is_refused(client: IsapiClient) -> None:
+    """Our own running session is never closed as "stale" by a second talk."""
+    async with client.talk("1") as first:
+        with pytest.raises(IsapiBusyError, match="already talking"):
+            async with client.talk("1"):
+                pass
+        assert await first.send(frames_of(AUDIO[:320])) == 320
+    assert await talk(client) == len(AUDIO)
+
+
+@pytest.mark.parametrize("variant", [NamespaceVariant.PSIA, NamespaceVariant.NONE], ids=str)
+async def test_door_station_and_nvr_channels(
+    http: aiohttp.ClientSession, variant: NamespaceVariant
+) -> None:
+    """Multi-channel devices: sessionId is required and names the right channel's session."""
+    config = CameraConfig(
+        username=USER,
+        password=PASSWORD,
+        namespace=variant,
+        channels=(ChannelConfig(id=1), ChannelConfig(id=2, codec="G.711alaw")),
+    )
+    async with HikvisionCamera(config) as camera:
+        client = make_client(http, camera.port)
+        camera.hold(1)
+        assert await talk(client, "2") == len(AUDIO)
+        (recording,) = camera.recorder.recordings
+    assert recording.channel == "2"
+    assert recording.codec == "G.711alaw"
+    assert bytes(recording.data) == AUDIO
+
+
+@pytest.mark.parametrize(
+    ("scheme", "algorithm"),
+    [
+        (AuthScheme.DIGEST, DigestAlgorithm.SHA256),
+        (AuthScheme.BASIC, DigestAlgorithm.MD5),
+        (AuthScheme.NONE, DigestAlgorithm.MD5),
+    ],
+    ids=["digest-sha256", "basic-only", "no-auth"],
+)
+async def test_talk_with_every_auth_scheme(
+    http: aiohttp.ClientSession, scheme: AuthScheme, algorithm: DigestAlgorithm
+) -> None:
+    """The talk socket authenticates as the device demands."""
+    config = CameraConfig(
+        username=USER, password=PASSWORD, auth_scheme=scheme, digest_algorithm=algorithm
+    )
+    async with HikvisionCamera(config) as camera:
+        assert await talk(make_client(http, camera.port)) == len(AUDIO)
+        assert talk_recordings(camera) == [AUDIO]
+
+
+async def test_stale_nonce_on_talk_socket_restarts_from_first_frame(
+    client: IsapiClient, camera: HikvisionCamera
+) -> None:
+    """A 401 (stale nonce) on the audio PUT re-authenticates; the device hears it all."""
+    await talk(client)
+    camera.authenticator.expire_nonces()
+    assert await talk(client) == len(AUDIO)
+    assert talk_recordings(camera) == [AUDIO, AUDIO]
+    puts = [r for r in camera.requests if r.method == "PUT" and "audioData" in r.target]
+    assert [r.status for r in puts] == [200, 401, 200]
+    assert camera.authenticator.counts["stale-nonce"] >= 1
+
+
+async def test_wrong_password_on_talk_socket(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> None:
+    """When only the talk socket is refused (credentials revoked), it gives up: auth error."""
+    client = make_client(http, camera.port)
+    async with client.talk("1") as session:
+        auth = await client.stream_auth()
+        auth._password = "revoked"  # the device changed its mind between open and PUT
+        with pytest.raises(IsapiAuthenticationError, match="user name or password"):
+            await session.send(frames_of(AUDIO))
+    puts = [r for r in camera.requests if r.method == "PUT" and "audioData" in r.target]
+    assert [r.status for r in puts] == [401, 401, 401]
+    assert camera.channels[1].session is None
+
+
+async def test_cancel_mid_stream_closes(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """Cancelling while talking closes the socket and the session; nothing is left behind."""
+    started = asyncio.Event()
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"\xff" * 160
+            started.set()
+            await asyncio.sleep(0.005)
+
+    async def run() -> None:
+        async with client.talk("1") as session:
+            await session.send(endless())
+
+    task = asyncio.create_task(run())
+    await started.wait()
+    await asyncio.sleep(0.05)
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    assert camera.channels[1].session is None
+    (recording,) = camera.recorder.recordings
+    assert not recording.is_open
+    assert len(recording.data) >= 160
+
+
+async def test_error_in_source_closes(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """A failing audio source propagates its error; the session is still closed."""
+
+    async def broken() -> AsyncIterator[bytes]:
+        yield b"\xff" * 160
+        raise ValueError("decoder died")
+
+    with pytest.raises(ValueError, match="decoder died"):
+        async with client.talk("1") as session:
+            await session.send(broken())
+    assert camera.channels[1].session is None
+    assert talk_recordings(camera) == [b"\xff" * 160]
+
+
+async def test_device_drops_talk_socket(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """A device that aborts the audio connection mid-stream is a connection error."""
+    camera.faults.add(
+        Fault(FaultKind.DROP_AFTER_RECEIVED, path="*/audioData", method="PUT", nbytes=800)
+    )
+
+    async def slow() -> AsyncIterator[bytes]:
+        async for frame in frames_of(AUDIO * 4):
+            yield frame
+            await asyncio.sleep(0.002)
+
+    with pytest.raises(IsapiConnectionError, match="sending audio"):
+        async with client.talk("1") as session:
+            await session.send(slow())
+    assert camera.channels[1].session is None
+
+
+async def test_session_ended_by_device(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """The camera closes an idle session (no audio for its timeout): a typed error."""
+    camera.idle_timeout = 0.2
+
+    async def late() -> AsyncIterator[bytes]:
+        yield b"\xff" * 160
+        await asyncio.sleep(0.6)
+        for _ in range(100):
+            yield b"\xff" * 160
+            await asyncio.sleep(0.002)
+
+    with pytest.raises((IsapiConnectionError, IsapiDeviceError)):
+        async with client.talk("1") as session:
+            await session.send(late())
+
+
+async def test_talk_over_tls(
+    http: aiohttp.ClientSession, camera: HikvisionCamera, tmp_path: Path
+) -> None:
+    """https (self-signed accepted): the audio arrives; closing the socket ends the body."""
+    async with tls_proxy(camera.port, server_context(tmp_path)) as port:
+        client = make_client(http, port, use_ssl=True, ssl_context=False)
+        assert await talk(client) == len(AUDIO)
+    for _ in range(100):  # the proxy relays the end of the body after the client closed
+        if talk_recordings(camera) == [AUDIO]:
+            break
+        await asyncio.sleep(0.01)
+    assert talk_recordings(camera) == [AUDIO]
+
+
+async def test_send_needs_an_open_session(client: IsapiClient) -> None:
+    """send() outside `async with` is a programming error."""
+    with pytest.raises(RuntimeError, match="async with"):
+        await client.talk("1").send(frames_of(AUDIO))

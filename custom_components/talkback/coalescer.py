@@ -24,6 +24,8 @@ from .media import PlayableMedia
 
 GATHER_TIMEOUT = 2.0
 """Longest wait, after the first speaker is ready, for the others before audio starts."""
+FFMPEG_STOP_TIMEOUT = 10.0
+"""Longest wait for a stopped decode to kill and reap its ffmpeg."""
 
 type MediaResolver = Callable[[], Coroutine[Any, Any, PlayableMedia]]
 
@@ -65,6 +67,14 @@ class SharedDecode:
         except BaseException:
             await self.source.aclose()
             raise
+
+    async def leave(self) -> None:
+        """A speaker is done; the last one stops ffmpeg and waits until it is gone."""
+        if any(sink.active for sink in self.fanout.sinks):
+            return
+        self.fanout.stop()
+        if self.task is not None:
+            await asyncio.wait([self.task], timeout=FFMPEG_STOP_TIMEOUT)
 
     def abandon(self) -> None:
         """No speaker will take the audio: stop ffmpeg, whatever its state."""

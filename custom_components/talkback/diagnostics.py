@@ -18,6 +18,7 @@ TO_REDACT = {
     CONF_USERNAME,
     "mac_address",
     "serial_number",
+    "device_id",  # on Hikvision a UUID spelled from the serial number
     "macAddress",
     "serialNumber",
 }

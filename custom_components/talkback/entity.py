@@ -56,7 +56,7 @@ def channel_device_info(
         identifiers={(DOMAIN, f"{device.serial_number}_{channel_id}")},
         parent_device_id=entry.runtime_data.main_device_id,
         translation_key="channel",
-        translation_placeholders={"device": device.name or device.model, "channel": channel_id},
+        translation_placeholders={"channel": channel_id},
     )
 
 

@@ -25,7 +25,7 @@ from homeassistant.util import dt as dt_util
 
 from .audio.codec import G711Codec
 from .audio.exceptions import AudioError
-from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings
+from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings, SharedDecode
 from .const import (
     CONF_CHANNELS,
     CONF_LEAD,
@@ -195,20 +195,13 @@ class CameraSpeaker(TalkbackChannelEntity, MediaPlayerEntity):
                 await task
 
     async def _play(self, member: PlaybackMember) -> None:
-        """Open the talk session, stream the shared decode into it, close it."""
+        """Resolve the media, read the channel, stream; errors reach the caller translated."""
         try:
             media = await member.playback.resolve()
             settings = await self._playback_settings()
             decode = member.playback.decode(settings, media)
-            sink = decode.fanout.add_sink(self.entity_id)
             self._attr_media_title = media.title
-            async with sink, self.coordinator.client.talk(self.channel_id) as talk:
-                await asyncio.shield(decode.opened)
-                self._now_playing(decode.source.duration)
-                member.ready()
-                await talk.send(sink)
-                # The last frames went out `lead` ahead of playback: let them play out.
-                await asyncio.sleep(settings.lead)
+            await self._stream(member, decode, settings.lead)
         except IsapiError as err:
             raise device_error(err) from err
         except AudioError as err:
@@ -220,6 +213,20 @@ class CameraSpeaker(TalkbackChannelEntity, MediaPlayerEntity):
         finally:
             member.leave()
             self._talking(False)
+
+    async def _stream(self, member: PlaybackMember, decode: SharedDecode, lead: float) -> None:
+        """Open the talk session, stream the shared decode into it, close it."""
+        sink = decode.fanout.add_sink(self.entity_id)
+        try:
+            async with sink, self.coordinator.client.talk(self.channel_id) as talk:
+                await asyncio.shield(decode.opened)
+                self._now_playing(decode.source.duration)
+                member.ready()
+                await talk.send(sink)
+                # The last frames went out `lead` ahead of playback: let them play out.
+                await asyncio.sleep(lead)
+        finally:
+            await decode.leave()
         if sink.error is not None:
             raise HomeAssistantError(
                 translation_domain=DOMAIN,

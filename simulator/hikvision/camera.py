@@ -99,6 +99,8 @@ class HikvisionCamera(SimulatedDevice):
 
         add("GET", "/ISAPI/System/deviceInfo", self._get_device_info)
         add("GET", "/ISAPI/System/Network/interfaces", self._get_interfaces)
+        if not self.config.two_way_audio:
+            return  # every two-way audio resource is unknown: 404 notSupport
         add("GET", TWO_WAY_AUDIO, self._get_channels)
         add("GET", TWO_WAY_AUDIO + "/{channel}", self._get_channel)
         add("PUT", TWO_WAY_AUDIO + "/{channel}", self._put_channel)

@@ -15,7 +15,7 @@ HELP = (
     "firmware, build, namespace (hikvision|isapi|std-cgi|psia|none), channels (count), "
     "codec (all channels) or codecs (a+b, per channel), volume, microphone_volume, user, "
     "password, auth (digest|basic|none), algorithm (MD5|SHA-256), realm, nonce_lifetime, "
-    "session_id_style (alnum32|digits), session_id, session_id_required, idle_timeout, "
+    "session_id_style (alnum32|digits), session_id, session_id_required, idle_timeout, two_way_audio, "
     "request_url (path|empty|omit)"
 )
 
@@ -59,6 +59,7 @@ def camera_config(spec: DeviceSpec) -> CameraConfig:
         session_id=spec.optional("session_id"),
         session_id_required=spec.flag("session_id_required", defaults.session_id_required),
         idle_timeout=spec.number("idle_timeout", DEFAULT_IDLE_TIMEOUT),
+        two_way_audio=spec.flag("two_way_audio", defaults.two_way_audio),
         request_url=spec.choice("request_url", RequestUrlStyle, defaults.request_url),
     )
 

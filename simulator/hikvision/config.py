@@ -92,6 +92,8 @@ class CameraConfig:
     session_id_required: bool = True
     idle_timeout: float = DEFAULT_IDLE_TIMEOUT
     request_url: RequestUrlStyle = RequestUrlStyle.PATH
+    # False: a camera without two-way audio; /ISAPI/System/TwoWayAudio/* answer 404 notSupport.
+    two_way_audio: bool = True
 
     def __post_init__(self) -> None:
         ids = [channel.id for channel in self.channels]

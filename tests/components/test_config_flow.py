@@ -117,11 +117,9 @@ async def test_user_step_errors_then_recovers(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
+@pytest.mark.parametrize("camera_config", [CameraConfig(mac=CAMERA_MAC, two_way_audio=False)])
 async def test_device_without_talk_channel(hass: HomeAssistant, camera: HikvisionCamera) -> None:
-    """A device without two-way audio (the endpoint is missing) is refused with a clear reason."""
-    camera.faults.add(
-        Fault(FaultKind.STATUS, status=404, path="/ISAPI/System/TwoWayAudio/channels")
-    )
+    """A device without two-way audio (404 notSupport) is refused with a clear reason."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})
     result = await hass.config_entries.flow.async_configure(result["flow_id"], user_input(camera))
     assert result["type"] is FlowResultType.FORM

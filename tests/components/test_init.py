@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-from pytest_homeassistant_custom_component.common import MockConfigEntry
-
 from homeassistant.config_entries import SOURCE_REAUTH, ConfigEntryState
 from homeassistant.const import CONF_PASSWORD, CONF_PORT
 from homeassistant.core import HomeAssistant
 from homeassistant.loader import async_get_integration
 from homeassistant.setup import async_setup_component
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.talkback.const import DOMAIN
 from simulator.hikvision import HikvisionCamera
@@ -55,7 +54,8 @@ async def test_unreachable_device_retries(hass: HomeAssistant, camera: Hikvision
     entry.add_to_hass(hass)
     assert not await hass.config_entries.async_setup(entry.entry_id)
     assert entry.state is ConfigEntryState.SETUP_RETRY
-    assert entry.reason is not None and "Could not reach the device" in entry.reason
+    assert entry.reason is not None
+    assert "Could not reach the device" in entry.reason
 
 
 async def test_dependencies_set_up(hass: HomeAssistant) -> None:

@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 import aiohttp
 import pytest
 
+from simulator.core import AuthScheme
 from simulator.hikvision import (
     NAMESPACE_URIS,
     CameraConfig,
@@ -367,3 +368,19 @@ async def test_repr_hides_password() -> None:
     config = CameraConfig(password="hunter2-secret")
     assert "hunter2" not in repr(config)
     assert "hunter2" not in repr(config.auth_policy)
+
+
+async def test_camera_without_two_way_audio_answers_not_supported() -> None:
+    """A camera without two-way audio answers 404 notSupport on every TwoWayAudio resource."""
+    async with HikvisionCamera(
+        CameraConfig(two_way_audio=False, auth_scheme=AuthScheme.NONE)
+    ) as camera, aiohttp.ClientSession() as session:
+        for path in ("", "/1", "/1/capabilities"):
+            async with session.get(
+                f"{camera.base_url}/ISAPI/System/TwoWayAudio/channels{path}"
+            ) as response:
+                body = await response.text()
+                assert response.status == 404
+                assert "<subStatusCode>notSupport</subStatusCode>" in body
+        async with session.get(f"{camera.base_url}/ISAPI/System/deviceInfo") as response:
+            assert response.status == 200

@@ -139,22 +139,30 @@ class AxisSpeaker:
 
     # Power --------------------------------------------------------------------------
 
+    def power_on(self) -> AxisSpeakerServer:
+        """A server for the next run, on the same port as before (any free port at first)."""
+        return AxisSpeakerServer(self, port=self._port)
+
     async def start(self) -> None:
-        """Switch on: serve on the same port as before (any free port the first time)."""
-        if self.server is not None:
-            return
-        server = AxisSpeakerServer(self, port=self._port)
-        await server.start()
-        self._port = server.port
-        self.server = server
-        self.relay_changed()
+        """Switch on."""
+        if self.server is None:
+            await self.power_on().start()
 
     async def stop(self) -> None:
         """Switch off: connections close, a leader stops checking its followers."""
-        server, self.server = self.server, None
+        if self.server is not None:
+            await self.server.stop()
+
+    def attach(self, server: AxisSpeakerServer) -> None:
+        """Called by a server once it listens: the device is on."""
+        self.server = server
+        self._port = server.port
+        self.relay_changed()
+
+    def detach(self) -> None:
+        """Called by a server as it stops: the device is off."""
+        self.server = None
         self._supervisor = None
-        if server is not None:
-            await server.stop()
 
     async def __aenter__(self) -> Self:
         await self.start()
@@ -239,6 +247,16 @@ class AxisSpeakerServer(SimulatedDevice):
         self.router.add("POST", PATH_BASIC_DEVICE_INFO, self._basic_device_info)
         self.router.add("POST", PATH_AUDIO_RELAY, self._audio_relay)
         self.router.add("POST", PATH_TRANSMIT, self._transmit)
+
+    async def start(self) -> None:
+        """Listen, then switch the device on."""
+        await super().start()
+        self.unit.attach(self)
+
+    async def stop(self) -> None:
+        """Switch the device off, then close every connection and task."""
+        self.unit.detach()
+        await super().stop()
 
     # Test-facing --------------------------------------------------------------------
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import os
 from pathlib import Path
 import resource
+import sys
 import time
 
 PROC = Path("/proc")
@@ -70,6 +71,22 @@ def _kib(path: Path, key: str) -> int:
     except OSError:
         pass  # the process has just ended
     return 0
+
+
+class SpawnCounter:
+    """Counts the ffmpeg processes this process starts, from Python's audit events."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        sys.addaudithook(self._audit)
+
+    def _audit(self, event: str, args: tuple[object, ...]) -> None:
+        # subprocess.Popen(executable, args, cwd, env): asyncio's subprocesses raise it too.
+        if event == "subprocess.Popen" and "ffmpeg" in Path(str(args[0])).name:
+            self.count += 1
+
+
+SPAWNS = SpawnCounter()
 
 
 def ffmpeg_children() -> list[int]:

@@ -27,7 +27,7 @@ from custom_components.talkback.audio import (
 from custom_components.talkback.isapi.client import IsapiClient
 
 from .metrics import Samples, Timeline, correlation, silent_frames
-from .resources import CpuWindow, Memory, ffmpeg_children
+from .resources import SPAWNS, CpuWindow, Memory, ffmpeg_children
 from .simulated import Control, Recording
 
 CODEC = G711Codec.MULAW
@@ -164,19 +164,22 @@ class ConcurrencyRun:
 
 
 class MidRunSampler:
-    """Samples memory and ffmpeg processes once, halfway through a run."""
+    """Counts the ffmpeg processes a run starts and samples memory halfway through it."""
 
     def __init__(self, delay: float) -> None:
         self.memory = Memory(0, 0)
-        self.ffmpeg_processes = 0
+        self._spawned_before = SPAWNS.count
         self._baseline = Memory.of([os.getpid()])
         self._task = asyncio.create_task(self._sample(delay))
 
+    @property
+    def ffmpeg_processes(self) -> int:
+        return SPAWNS.count - self._spawned_before
+
     async def _sample(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        pids = ffmpeg_children()
-        self.ffmpeg_processes = len(pids)
-        self.memory = Memory.of([os.getpid()]) - self._baseline + Memory.of(pids)
+        own = Memory.of([os.getpid()]) - self._baseline
+        self.memory = own + Memory.of(ffmpeg_children())
 
     async def finish(self) -> None:
         self._task.cancel()

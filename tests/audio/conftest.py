@@ -14,7 +14,7 @@ import subprocess
 import imageio_ffmpeg
 import pytest
 
-from custom_components.talkback.audio import FRAME_BYTES, G711Codec
+from custom_components.talkback.audio import FRAME_BYTES, FRAME_DURATION, G711Codec
 
 TONE_HZ = 440
 TONE_SECONDS = 2.0
@@ -70,6 +70,13 @@ def decode_g711(ffmpeg: str, data: bytes, codec: G711Codec) -> list[int]:
         "-f", "s16le", "pipe:1", stdin=data,
     )  # fmt: skip
     return [int.from_bytes(pcm[i : i + 2], "little", signed=True) for i in range(0, len(pcm), 2)]
+
+
+def release_time(index: int, *, lead: float = 0.1, start: float = 0.0) -> float:
+    """When the pacer schedules frame `index`: with its group, at the group's last deadline."""
+    group = max(1, int(lead / (2 * FRAME_DURATION) + 1e-9))
+    last = index + group - 1 - index % group
+    return max(start, start + (last + 1) * FRAME_DURATION - lead)
 
 
 def frame(index: int) -> bytes:

@@ -15,7 +15,7 @@ from custom_components.talkback.audio import (
 )
 from custom_components.talkback.audio.const import FANOUT_START_TIMEOUT
 
-from .conftest import FakeClock, Feed, frame
+from .conftest import FakeClock, Feed, frame, release_time
 
 LEAD = 0.1
 
@@ -70,9 +70,7 @@ async def test_every_sink_hears_every_frame_at_the_same_time(clock: FakeClock) -
     run.result()
     first = speakers[0].heard
     assert [item for _, item in first] == [frame(i) for i in range(50)]
-    assert [at for at, _ in first] == pytest.approx(
-        [max(0, (i + 1) * 0.02 - LEAD) for i in range(50)]
-    )
+    assert [at for at, _ in first] == pytest.approx([release_time(i) for i in range(50)])
     for speaker in speakers:
         assert await speaker.result() is None
         assert speaker.heard == first
@@ -98,9 +96,7 @@ async def test_slow_sink_is_dropped_without_delaying_the_others(clock: FakeClock
 
     await clock.advance(2.0)
     assert run.done()
-    assert [at for at, _ in fast.heard] == pytest.approx(
-        [max(0, (i + 1) * 0.02 - LEAD) for i in range(100)]
-    )
+    assert [at for at, _ in fast.heard] == pytest.approx([release_time(i) for i in range(100)])
     assert [item for _, item in fast.heard] == [frame(i) for i in range(100)]
     # The slow speaker's writer comes back to a finished iteration: nothing else is queued.
     slow.unstall.set()
@@ -224,7 +220,7 @@ async def test_clock_waits_for_every_speaker_to_connect(clock: FakeClock) -> Non
     assert run.done()
     for speaker in (early, late):
         assert [at for at, _ in speaker.heard] == pytest.approx(
-            [max(0.3, 0.3 + (i + 1) * 0.02 - LEAD) for i in range(20)]
+            [release_time(i, start=0.3) for i in range(20)]
         )
 
 

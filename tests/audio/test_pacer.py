@@ -15,10 +15,9 @@ from custom_components.talkback.audio import (
     stream_to,
 )
 
-from .conftest import FakeClock, Feed, collect, frame
+from .conftest import FakeClock, Feed, collect, frame, release_time as due
 
 LEAD = 0.1
-GRACE = LEAD - 2 * FRAME_DURATION
 SILENCE = G711Codec.MULAW.silence_frame
 
 
@@ -56,13 +55,8 @@ class Recorder:
         return [item for _, item in self.released]
 
 
-def due(index: int, start: float = 0.0) -> float:
-    """When frame `index` is scheduled to leave."""
-    return max(start, start + (index + 1) * FRAME_DURATION - LEAD)
-
-
 async def test_frames_leave_on_absolute_deadlines(clock: FakeClock) -> None:
-    """The first frames fill the lead at once, then one frame every 20 ms."""
+    """The first frames fill the lead at once, then two frames every 40 ms."""
     feed = Feed(frame(i) for i in range(100))
     feed.end()
     recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock), clock)
@@ -74,6 +68,7 @@ async def test_frames_leave_on_absolute_deadlines(clock: FakeClock) -> None:
 
     assert recorder.frames == [frame(i) for i in range(100)]
     assert recorder.times == pytest.approx([due(i) for i in range(100)], abs=1e-9)
+    assert recorder.times[:8] == pytest.approx([0, 0, 0, 0, 0.02, 0.02, 0.06, 0.06], abs=1e-9)
     assert clock.pending == 0
 
 
@@ -97,7 +92,7 @@ async def test_late_writes_do_not_shift_later_frames(clock: FakeClock) -> None:
 
 
 async def test_lead_stays_bounded(clock: FakeClock) -> None:
-    """Audio sent ahead of playback never exceeds the lead."""
+    """Audio sent ahead of playback never exceeds the lead (60 ms: one frame per wake-up)."""
     feed = Feed(frame(i) for i in range(200))
     feed.end()
     lead = 0.06
@@ -106,7 +101,8 @@ async def test_lead_stays_bounded(clock: FakeClock) -> None:
 
     ahead = [(i + 1) * FRAME_DURATION - at for i, at in enumerate(recorder.times)]
     assert max(ahead) == pytest.approx(lead, abs=1e-9)
-    assert min(ahead) > 0
+    # Once the first burst filled the lead, every write tops it up to exactly the lead.
+    assert min(ahead[3:]) == pytest.approx(lead, abs=1e-9)
 
 
 async def test_stalled_source_gets_silence_then_resumes(clock: FakeClock) -> None:
@@ -116,19 +112,20 @@ async def test_stalled_source_gets_silence_then_resumes(clock: FakeClock) -> Non
     recorder = Recorder(pacer, clock)
 
     await clock.advance(0.51)
-    # Frames 10..26 were due while the source stalled: each is silence, `GRACE` late.
+    # Frames 10..26 were due while the source stalled: each went out as silence when the
+    # device was down to its last frame, at (n - 1) * 20 ms.
     assert recorder.frames == [frame(i) for i in range(10)] + [SILENCE] * 17
-    assert recorder.times[10:] == pytest.approx([due(i) + GRACE for i in range(10, 27)], abs=1e-9)
+    assert recorder.times[10:] == pytest.approx([(i - 1) * 0.02 for i in range(10, 27)], abs=1e-9)
     assert pacer.stats.silence_frames == 17
 
     feed.push(frame(10), frame(11), frame(12), frame(13))
-    await clock.advance(0.02)
+    await clock.advance(0.04)
     # Frames 27..29 were already due: they leave at once, the source's audio is not lost.
     assert recorder.frames[27:] == [frame(10), frame(11), frame(12), frame(13)]
     assert recorder.times[27:] == pytest.approx([0.51, 0.51, 0.51, due(30)])
 
     feed.end()
-    await clock.advance(0.08)
+    await clock.advance(0.06)
     assert not recorder.task.done()  # 31 frames play out until 0.62 s
     await clock.advance(0.01)
     assert recorder.task.done()
@@ -152,19 +149,19 @@ async def test_clock_starts_with_the_first_frame(clock: FakeClock) -> None:
 
 
 async def test_late_frames_and_lag_are_reported(clock: FakeClock) -> None:
-    """A writer blocked for 0.5 s shows up as late frames and the maximum lag."""
+    """A writer blocked for 0.51 s shows up as late frames and the maximum lag."""
     feed = Feed(frame(i) for i in range(60))
     feed.end()
     pacer = AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock)
-    recorder = Recorder(pacer, clock, pauses={20: 0.5})
+    recorder = Recorder(pacer, clock, pauses={20: 0.51})
     await clock.advance(2)
 
     assert recorder.task.done()
     stats = pacer.stats
-    # Frame 21 was due at 0.34 s and left at 0.82 s; up to frame 40 (due at 0.72 s) they
-    # left after the device had played the 80 ms it still held.
-    assert stats.max_lag == pytest.approx(0.48)
-    assert stats.late_frames == 20
+    # Frame 21 was due with frame 20 at 0.34 s and left at 0.85 s; frames 21 to 42 left after
+    # the device had played everything before them.
+    assert stats.max_lag == pytest.approx(0.51)
+    assert stats.late_frames == 22
     assert stats.frames_sent == 60
     assert stats.silence_frames == 0
 

@@ -1,8 +1,11 @@
-"""Real-time pacing: frame n leaves at start + (n + 1) * 20 ms - lead on the monotonic clock.
+"""Real-time pacing on absolute deadlines of the monotonic clock.
 
-So right after a write the device holds at most `lead` of audio. Deadlines are absolute: a late
-wake-up never shifts the frames after it (no drift). When the source stalls until the device
-is about to run dry, silence goes out instead.
+Frame n may leave once the device would hold at most `lead` of audio after it: at
+start + (n + 1) * 20 ms - lead. Frames go out in groups (one wake-up per group, which is most
+of the CPU a stream costs), each at the deadline of its last frame, so the device holds between
+`lead` and about half of it. Deadlines never depend on when earlier frames really left: a late
+wake-up does not shift the frames after it (no drift). When the source stalls until the device
+is down to its last frame, silence goes out instead.
 """
 
 from __future__ import annotations
@@ -74,10 +77,8 @@ class AudioPacer:
         if lead < FRAME_DURATION:
             raise ValueError(f"lead must be at least one frame ({FRAME_DURATION} s)")
         self.lead = lead
-        # At its deadline a frame finds `lead - 20 ms` of audio in the device: it may wait for
-        # the source until one frame is left, then silence goes out instead.
-        self._stall_grace = max(lead - 2 * FRAME_DURATION, 0.0)
-        self._late_after = lead - FRAME_DURATION
+        # Frames per wake-up: a group leaves when the device still holds half the lead.
+        self._group = max(1, int(lead / (2 * FRAME_DURATION) + 1e-9))
         self._source = frames
         self._silence = codec.silence_frame
         self._clock = clock
@@ -145,16 +146,17 @@ class AudioPacer:
             await self._wait_for_frame(None)
             due = self._start = clock.time()
         else:
-            due = self._start + (self._sent + 1) * FRAME_DURATION - self.lead
+            last_of_group = self._sent + self._group - 1 - self._sent % self._group
+            due = self._start + (last_of_group + 1) * FRAME_DURATION - self.lead
             # A frame arriving wakes the sleeper early: sleep again.
             while clock.time() < due:
                 await self._sleep_until(due)
             if not self._buffer:
-                # Catching up after a slow write, the source still gets a frame's time: silence
-                # would not save the device then, only lose audio.
-                await self._wait_for_frame(
-                    max(due + self._stall_grace, clock.time() + FRAME_DURATION)
-                )
+                # Wait for the source until the device is down to its last frame; catching up
+                # after a slow write, still give it a frame's time: silence would not save the
+                # device then, only lose audio.
+                playing_out = self._start + (self._sent - 1) * FRAME_DURATION
+                await self._wait_for_frame(max(playing_out, clock.time() + FRAME_DURATION))
         if not self._buffer and self._source_done:
             await self._end()
         return self._take(due)
@@ -168,9 +170,11 @@ class AudioPacer:
             frame = self._silence
             self._silence_frames += 1
         assert self._clock is not None
-        lag = self._clock.time() - due
-        self._max_lag = max(self._max_lag, lag)
-        if lag > self._late_after:
+        assert self._start is not None
+        now = self._clock.time()
+        self._max_lag = max(self._max_lag, now - due)
+        # The device has played everything sent before: it may have run dry.
+        if now > self._start + self._sent * FRAME_DURATION:
             self._late_frames += 1
         self._sent += 1
         return frame

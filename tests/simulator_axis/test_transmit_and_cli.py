@@ -75,16 +75,25 @@ async def test_chunked_body_is_refused() -> None:
     assert answer.startswith(b"HTTP/1.1 400")
 
 
-async def _chunked(device: AxisSpeaker) -> bytes:
+async def open_transmit(
+    device: AxisSpeaker, framing: str, body: bytes
+) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """Send a transmit.cgi head with the given framing header line, then `body`."""
     reader, writer = await asyncio.open_connection(device.host, device.port)
     head = "".join(f"{k}: {v}\r\n" for k, v in basic().items())
     writer.write(
         b"POST /axis-cgi/audio/transmit.cgi HTTP/1.1\r\nHost: x\r\nContent-Type: audio/basic\r\n"
         + head.encode()
-        + b"Transfer-Encoding: chunked\r\n\r\na0\r\n"
-        + b"\xff" * 160
-        + b"\r\n0\r\n\r\n"
+        + framing.encode()
+        + b"\r\n\r\n"
+        + body
     )
+    await writer.drain()
+    return reader, writer
+
+
+async def finish(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> bytes:
+    """Read the whole answer, then close."""
     async with asyncio.timeout(READ_LIMIT):
         answer = await reader.read()
     writer.close()
@@ -92,27 +101,21 @@ async def _chunked(device: AxisSpeaker) -> bytes:
     return answer
 
 
+async def _chunked(device: AxisSpeaker) -> bytes:
+    body = b"a0\r\n" + b"\xff" * 160 + b"\r\n0\r\n\r\n"
+    return await finish(*await open_transmit(device, "Transfer-Encoding: chunked", body))
+
+
 async def test_busy_while_playing() -> None:
     """A second stream while one plays is answered 503 at once."""
     async with AxisSpeaker(replace(FAST, playback_wait=False)) as device:
-        reader, writer = await asyncio.open_connection(device.host, device.port)
-        head = "".join(f"{k}: {v}\r\n" for k, v in basic().items())
-        writer.write(
-            b"POST /axis-cgi/audio/transmit.cgi HTTP/1.1\r\nHost: x\r\nContent-Type: audio/basic\r\n"
-            + head.encode()
-            + b"Content-Length: 9999999\r\n\r\n"
-            + b"\xff" * 160
-        )
-        await writer.drain()
+        reader, writer = await open_transmit(device, "Content-Length: 9999999", b"\xff" * 160)
         async with asyncio.timeout(READ_LIMIT):
             while not device.transmitting:
                 await asyncio.sleep(0.005)
         second = await raw_transmit(device, [b"\x00" * 160])
         writer.write_eof()
-        async with asyncio.timeout(READ_LIMIT):
-            first = await reader.read()
-        writer.close()
-        await writer.wait_closed()
+        first = await finish(reader, writer)
     assert second.startswith(b"HTTP/1.1 503")
     assert first.startswith(b"HTTP/1.1 200")
 

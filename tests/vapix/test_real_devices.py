@@ -7,6 +7,7 @@ vendor's relay examples; the first three are also served over HTTP to the real c
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 import json
 import re
 
@@ -135,6 +136,19 @@ def test_vendor_get_audio_peers_example() -> None:
     assert not definition.allows("7")
 
 
+type Handler = Callable[[web.Request], Awaitable[web.Response]]
+
+
+async def device_info_from(param: Handler, basic_device_info: Handler) -> AxisDeviceInfo:
+    """Run the real client's device_info() against a server made of two handlers."""
+    app = web.Application()
+    app.router.add_get("/axis-cgi/param.cgi", param)
+    app.router.add_post("/axis-cgi/basicdeviceinfo.cgi", basic_device_info)
+    async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
+        client = VapixClient(session, "127.0.0.1", port=server.port, username="root", password="x")
+        return await client.device_info()
+
+
 async def test_client_reads_real_payloads_over_http(socket_enabled: None) -> None:
     """The real client on a server that answers with the captured bytes."""
 
@@ -148,12 +162,7 @@ async def test_client_reads_real_payloads_over_http(socket_enabled: None) -> Non
         assert (await request.json())["method"] == "getAllProperties"
         return web.Response(body=BASIC_DEVICE_INFO.read_bytes(), content_type="application/json")
 
-    app = web.Application()
-    app.router.add_get("/axis-cgi/param.cgi", param)
-    app.router.add_post("/axis-cgi/basicdeviceinfo.cgi", basic_device_info)
-    async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
-        client = VapixClient(session, "127.0.0.1", port=server.port, username="root", password="x")
-        info = await client.device_info()
+    info = await device_info_from(param, basic_device_info)
     assert info.serial_number == "ACCC12345678"
     assert info.firmware_version == "9.80.1"
     assert info.has_audio_output
@@ -171,12 +180,7 @@ async def test_client_falls_back_to_param_cgi_on_an_error_envelope(socket_enable
     async def basic_device_info(request: web.Request) -> web.Response:
         return web.Response(body=ERROR_ENVELOPE.read_bytes(), content_type="application/json")
 
-    app = web.Application()
-    app.router.add_get("/axis-cgi/param.cgi", param)
-    app.router.add_post("/axis-cgi/basicdeviceinfo.cgi", basic_device_info)
-    async with TestServer(app, host="127.0.0.1") as server, aiohttp.ClientSession() as session:
-        client = VapixClient(session, "127.0.0.1", port=server.port, username="root", password="x")
-        info = await client.device_info()
+    info = await device_info_from(param, basic_device_info)
     assert (info.serial_number, info.model, info.firmware_version) == (
         "ACCC12345678",
         "M1065-LW",

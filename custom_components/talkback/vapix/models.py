@@ -133,6 +133,11 @@ class AxisParameters:
         return tuple(sorted(_split_list(formats))) if formats else ()
 
 
+def _present(**fields: object) -> dict[str, object]:
+    """The fields that are set; None means "not given" (and, in a request, "unchanged")."""
+    return {key: value for key, value in fields.items() if value is not None}
+
+
 def _split_list(value: str) -> set[str]:
     return {part.strip().lower() for part in value.split(",") if part.strip()}
 
@@ -484,13 +489,12 @@ class RelayNetworkConfiguration:
 
     def to_json(self) -> dict[str, object]:
         """Encode; unset fields are left out."""
-        fields = {
-            "Name": self.name,
-            "Description": self.description,
-            "MulticastEnabled": self.multicast_enabled,
-            "MulticastGroup": self.multicast_group,
-        }
-        return {key: value for key, value in fields.items() if value is not None}
+        return _present(
+            Name=self.name,
+            Description=self.description,
+            MulticastEnabled=self.multicast_enabled,
+            MulticastGroup=self.multicast_group,
+        )
 
     @classmethod
     def from_json(cls, data: object) -> Self:
@@ -561,12 +565,11 @@ class SoundConfiguration:
 
     def to_json(self) -> dict[str, object]:
         """Encode; unset fields are left out (an empty configuration changes nothing)."""
-        fields = {
-            "MasterVolume": self.master_volume,
-            "MasterVolumeUnit": self.master_volume_unit,
-            "MasterVolumeMute": self.master_volume_mute,
-        }
-        return {key: value for key, value in fields.items() if value is not None}
+        return _present(
+            MasterVolume=self.master_volume,
+            MasterVolumeUnit=self.master_volume_unit,
+            MasterVolumeMute=self.master_volume_mute,
+        )
 
     @classmethod
     def from_json(cls, data: object) -> Self:
@@ -606,25 +609,3 @@ def parse_discovered_peers(data: object) -> tuple[DiscoveredRelayPeer, ...]:
 def parse_multicast_group(data: object) -> str | None:
     """Parse a SetAudioNetworkConfiguration answer (`{"MulticastGroup": "239.1.2.3"}`)."""
     return opt_str(as_object(data, "answer"), "MulticastGroup", "answer") or None
-
-
-__all__ = [
-    "AxisDeviceInfo",
-    "AxisParameters",
-    "DiscoveredRelayPeer",
-    "Gain",
-    "GainDefinition",
-    "RelayCapabilities",
-    "RelayConnectionStatus",
-    "RelayNetwork",
-    "RelayNetworkConfiguration",
-    "RelayNetworkPeer",
-    "RelayPeer",
-    "RelayPeerStatus",
-    "RelayRole",
-    "SoundConfiguration",
-    "VolumeRange",
-    "normalize_mac",
-    "parse_api_version",
-    "relay_api_supported",
-]

@@ -11,7 +11,7 @@ from homeassistant.helpers.typing import ConfigType
 from .client import create_isapi_client
 from .coalescer import DATA_COALESCER, PlaybackCoalescer
 from .const import DOMAIN, LOGGER
-from .coordinator import ChannelCoordinator, TalkbackConfigEntry, TalkbackData
+from .coordinator import CameraConfigEntry, CameraData, ChannelCoordinator
 from .entity import main_device_info
 from .errors import translation_key_for
 from .isapi.exceptions import IsapiAuthenticationError, IsapiError
@@ -33,7 +33,7 @@ async def async_setup(hass: HomeAssistant, config: ConfigType) -> bool:
     return True
 
 
-async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> bool:
+async def async_setup_entry(hass: HomeAssistant, entry: CameraConfigEntry) -> bool:
     """Connect to the device, read its channels and add its entities."""
     client = create_isapi_client(hass, entry.data)
     try:
@@ -50,7 +50,7 @@ async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> 
         ) from err
 
     coordinator = ChannelCoordinator(hass, entry, client)
-    entry.runtime_data = TalkbackData(client=client, device=device, coordinator=coordinator)
+    entry.runtime_data = CameraData(client=client, device=device, coordinator=coordinator)
     await coordinator.async_config_entry_first_refresh()
 
     # Channel devices of recorders and door stations hang off the main device.
@@ -69,6 +69,6 @@ async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> 
     return True
 
 
-async def async_unload_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> bool:
+async def async_unload_entry(hass: HomeAssistant, entry: CameraConfigEntry) -> bool:
     """Unload a config entry."""
     return await hass.config_entries.async_unload_platforms(entry, PLATFORMS)

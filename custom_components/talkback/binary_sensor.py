@@ -10,7 +10,7 @@ from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ChannelCoordinator, TalkbackConfigEntry, TalkbackData
+from .coordinator import CameraConfigEntry, CameraData, ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .isapi.models import TwoWayAudioChannel
 
@@ -21,7 +21,7 @@ PARALLEL_UPDATES = 0
 class TalkbackBinarySensorDescription(BinarySensorEntityDescription):
     """A channel status shown as on/off."""
 
-    value_fn: Callable[[TalkbackData, TwoWayAudioChannel], bool]
+    value_fn: Callable[[CameraData, TwoWayAudioChannel], bool]
 
 
 BINARY_SENSORS: tuple[TalkbackBinarySensorDescription, ...] = (
@@ -38,7 +38,7 @@ BINARY_SENSORS: tuple[TalkbackBinarySensorDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
+    entry: CameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the status sensors of every channel."""

@@ -43,7 +43,7 @@ from .const import (
     MIN_LEAD_MS,
     VENDOR_HIKVISION,
 )
-from .coordinator import TalkbackConfigEntry
+from .coordinator import CameraConfigEntry
 from .isapi.exceptions import (
     IsapiAuthenticationError,
     IsapiConnectionError,
@@ -93,7 +93,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: TalkbackConfigEntry) -> TalkbackOptionsFlow:
+    def async_get_options_flow(config_entry: CameraConfigEntry) -> TalkbackOptionsFlow:
         """Options for a configured device."""
         return TalkbackOptionsFlow()
 
@@ -198,7 +198,7 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
         """Show the options."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
-        entry: TalkbackConfigEntry = self.config_entry
+        entry: CameraConfigEntry = self.config_entry
         channels = sorted(entry.runtime_data.coordinator.data)
         schema = vol.Schema(
             {

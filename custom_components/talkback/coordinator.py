@@ -17,7 +17,7 @@ from .isapi.models import DeviceInfo, TwoWayAudioCapabilities, TwoWayAudioChanne
 
 
 @dataclass
-class TalkbackData:
+class CameraData:
     """Everything one config entry keeps while it is loaded."""
 
     client: IsapiClient
@@ -29,7 +29,7 @@ class TalkbackData:
     """Channels on which Talkback itself has a talk session open right now."""
 
 
-type TalkbackConfigEntry = ConfigEntry[TalkbackData]
+type CameraConfigEntry = ConfigEntry[CameraData]
 
 
 class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
@@ -38,11 +38,9 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     Capabilities do not change while a device runs: they are read once, at setup.
     """
 
-    config_entry: TalkbackConfigEntry
+    config_entry: CameraConfigEntry
 
-    def __init__(
-        self, hass: HomeAssistant, entry: TalkbackConfigEntry, client: IsapiClient
-    ) -> None:
+    def __init__(self, hass: HomeAssistant, entry: CameraConfigEntry, client: IsapiClient) -> None:
         """Create the coordinator for one device."""
         super().__init__(
             hass,

@@ -9,7 +9,7 @@ from homeassistant.components.diagnostics import async_redact_data
 from homeassistant.const import CONF_HOST, CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant
 
-from .coordinator import TalkbackConfigEntry
+from .coordinator import CameraConfigEntry
 from .isapi.xml import serialize
 
 TO_REDACT = {
@@ -25,7 +25,7 @@ TO_REDACT = {
 
 
 async def async_get_config_entry_diagnostics(
-    hass: HomeAssistant, entry: TalkbackConfigEntry
+    hass: HomeAssistant, entry: CameraConfigEntry
 ) -> dict[str, Any]:
     """Return the entry, the device, and every channel's settings and capabilities."""
     data = entry.runtime_data

@@ -11,13 +11,13 @@ from homeassistant.helpers.device_registry import (
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from .const import DOMAIN
-from .coordinator import ChannelCoordinator, TalkbackConfigEntry
+from .coordinator import CameraConfigEntry, ChannelCoordinator
 from .isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 
 MANUFACTURER = "Hikvision"
 
 
-def device_url(entry: TalkbackConfigEntry) -> str:
+def device_url(entry: CameraConfigEntry) -> str:
     """The device's own web interface."""
     host = entry.data[CONF_HOST]
     if ":" in host:
@@ -26,7 +26,7 @@ def device_url(entry: TalkbackConfigEntry) -> str:
     return f"{scheme}://{host}:{entry.data[CONF_PORT]}/"
 
 
-def main_device_info(entry: TalkbackConfigEntry) -> DeviceInfo:
+def main_device_info(entry: CameraConfigEntry) -> DeviceInfo:
     """The camera, door station or recorder itself."""
     device = entry.runtime_data.device
     return DeviceInfo(
@@ -41,9 +41,7 @@ def main_device_info(entry: TalkbackConfigEntry) -> DeviceInfo:
     )
 
 
-def channel_device_info(
-    entry: TalkbackConfigEntry, channel_id: str
-) -> DeviceInfo | ChildDeviceInfo:
+def channel_device_info(entry: CameraConfigEntry, channel_id: str) -> DeviceInfo | ChildDeviceInfo:
     """Where a channel's entities live: the device itself, or a device per channel.
 
     A camera has one talk channel and its entities sit on the camera. Recorders and door

@@ -15,22 +15,41 @@ from .isapi.exceptions import (
     IsapiError,
     IsapiNotSupportedError,
 )
+from .vapix.exceptions import (
+    VapixAuthenticationError,
+    VapixBusyError,
+    VapixConnectionError,
+    VapixError,
+    VapixNotSupportedError,
+    VapixValidationError,
+)
+
+type DeviceError = IsapiError | VapixError
+DEVICE_ERRORS = (IsapiError, VapixError)
+
+_TRANSLATION_KEYS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    ((IsapiAuthenticationError, VapixAuthenticationError), "invalid_auth"),
+    ((IsapiConnectionError, VapixConnectionError), "cannot_connect"),
+    ((IsapiBusyError, VapixBusyError), "channel_busy"),
+    ((IsapiNotSupportedError, VapixNotSupportedError), "not_supported"),
+    ((VapixValidationError,), "invalid_request"),
+)
 
 
-def translation_key_for(err: IsapiError) -> str:
+def translation_key_for(err: DeviceError) -> str:
     """Return the `exceptions` translation key that explains an error to the user."""
-    if isinstance(err, IsapiAuthenticationError):
-        return "invalid_auth"
-    if isinstance(err, IsapiConnectionError):
-        return "cannot_connect"
-    if isinstance(err, IsapiBusyError):
-        return "channel_busy"
-    if isinstance(err, IsapiNotSupportedError):
-        return "not_supported"
+    for kinds, key in _TRANSLATION_KEYS:
+        if isinstance(err, kinds):
+            return key
     return "device_error"
 
 
-def device_error(err: IsapiError) -> HomeAssistantError:
+def is_authentication_error(err: DeviceError) -> bool:
+    """Whether the device refused the credentials (a reason to ask for new ones)."""
+    return isinstance(err, IsapiAuthenticationError | VapixAuthenticationError)
+
+
+def device_error(err: DeviceError) -> HomeAssistantError:
     """A translated HomeAssistantError for an action that failed on the device."""
     return HomeAssistantError(
         translation_domain=DOMAIN,
@@ -44,5 +63,5 @@ def device_errors_translated() -> Iterator[None]:
     """Let device errors of an action reach the caller translated."""
     try:
         yield
-    except IsapiError as err:
+    except DEVICE_ERRORS as err:
         raise device_error(err) from err

@@ -10,7 +10,7 @@ from homeassistant.const import PERCENTAGE, EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ChannelCoordinator, TalkbackConfigEntry
+from .coordinator import CameraConfigEntry, ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .errors import device_errors_translated
 from .isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
@@ -49,7 +49,7 @@ NUMBERS: tuple[TalkbackNumberDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
+    entry: CameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a number per channel setting the device reports."""

@@ -11,7 +11,7 @@ from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import ChannelCoordinator, TalkbackConfigEntry
+from .coordinator import CameraConfigEntry, ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .errors import device_errors_translated
 from .isapi.models import TwoWayAudioChannel
@@ -46,7 +46,7 @@ SWITCHES: tuple[TalkbackSwitchDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
+    entry: CameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add a switch per on/off setting the device reports."""

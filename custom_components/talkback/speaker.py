@@ -1,0 +1,224 @@
+"""What every Talkback speaker does with media, whatever protocol carries the audio.
+
+A new play replaces the current one; an announcement interrupts a plain play (which does not
+resume) and waits behind another announcement; stop ends everything at once. `play_media`
+returns once the audio has been played, so a blocking `tts.speak` sequences in scripts.
+Playback runs as a config-entry background task: unloading the entry or stopping Home
+Assistant cancels it, which closes the device's audio session.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterable, Mapping
+import contextlib
+from contextlib import AbstractAsyncContextManager
+from typing import Any, Protocol
+
+from homeassistant.components import media_source
+from homeassistant.components.ffmpeg import get_ffmpeg_manager
+from homeassistant.components.media_player import MediaPlayerEntity
+from homeassistant.components.media_player.browse_media import BrowseMedia
+from homeassistant.components.media_player.const import (
+    ATTR_MEDIA_ANNOUNCE,
+    MediaPlayerEntityFeature,
+    MediaPlayerState,
+    MediaType,
+)
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.util import dt as dt_util
+
+from .audio.codec import G711Codec
+from .audio.exceptions import AudioError
+from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings, SharedDecode
+from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
+from .errors import DEVICE_ERRORS, device_error
+from .media import async_resolve_media
+
+SPEAKER_FEATURES = (
+    MediaPlayerEntityFeature.PLAY_MEDIA
+    | MediaPlayerEntityFeature.MEDIA_ANNOUNCE
+    | MediaPlayerEntityFeature.STOP
+    | MediaPlayerEntityFeature.BROWSE_MEDIA
+)
+
+
+class AudioOutput(Protocol):
+    """A device's audio session: takes paced G.711 frames until they end."""
+
+    async def send(self, frames: AsyncIterable[bytes]) -> int:
+        """Write the frames as they come; return the bytes sent."""
+        ...
+
+
+def playback_settings(
+    hass: HomeAssistant, options: Mapping[str, Any], codec: G711Codec
+) -> PlaybackSettings:
+    """A speaker's settings from its config entry's options."""
+    max_duration = options.get(CONF_MAX_DURATION, DEFAULT_MAX_DURATION_S)
+    return PlaybackSettings(
+        codec=codec,
+        lead=options.get(CONF_LEAD, DEFAULT_LEAD_MS) / 1000,
+        max_duration=float(max_duration) if max_duration else None,
+        ffmpeg_binary=get_ffmpeg_manager(hass).binary,
+    )
+
+
+class TalkbackSpeaker(MediaPlayerEntity):
+    """Play, announce and stop; subclasses say how to reach the device's speaker."""
+
+    _attr_media_content_type = MediaType.MUSIC
+    _attr_supported_features = SPEAKER_FEATURES
+    _playing: asyncio.Task[None] | None = None
+    _playing_announcement = False
+    _stops = 0
+    _announcements: asyncio.Lock
+
+    def _init_speaker(self) -> None:
+        """Call from the subclass's __init__."""
+        self._announcements = asyncio.Lock()
+
+    # What a subclass provides --------------------------------------------------------
+
+    @property
+    def _entry(self) -> ConfigEntry[Any]:
+        """The config entry whose options and background tasks the speaker uses."""
+        raise NotImplementedError
+
+    async def _playback_settings(self) -> PlaybackSettings:
+        """Read the device's codec right before talking and return how to play."""
+        raise NotImplementedError
+
+    def _open_output(self) -> AbstractAsyncContextManager[AudioOutput]:
+        """The device's audio session (opened on enter, closed on exit in every outcome)."""
+        raise NotImplementedError
+
+    def _talking(self, talking: bool) -> None:
+        """The device's audio session opened or closed."""
+
+    # Media player ---------------------------------------------------------------------
+
+    @property
+    def state(self) -> MediaPlayerState:
+        """Playing while a play task runs, idle otherwise."""
+        if self._playing is not None and not self._playing.done():
+            return MediaPlayerState.PLAYING
+        return MediaPlayerState.IDLE
+
+    async def async_browse_media(
+        self,
+        media_content_type: MediaType | str | None = None,
+        media_content_id: str | None = None,
+    ) -> BrowseMedia:
+        """Browse media sources, audio only."""
+        return await media_source.async_browse_media(
+            self.hass,
+            media_content_id,
+            content_filter=lambda item: item.media_content_type.startswith("audio/"),
+        )
+
+    async def async_media_stop(self) -> None:
+        """Stop now; announcements waiting for this speaker are dropped too."""
+        self._stops += 1
+        await self._cancel_playing()
+
+    async def async_play_media(
+        self, media_type: MediaType | str, media_id: str, **kwargs: Any
+    ) -> None:
+        """Play media and return once it has been played (any `enqueue` value replaces)."""
+        stops = self._stops
+        if kwargs.get(ATTR_MEDIA_ANNOUNCE):
+            # Free, the lock is taken without a pause: see PlaybackCoalescer.join.
+            async with self._announcements:
+                if stops == self._stops:
+                    await self._play_until_done(media_id, announcement=True)
+            return
+        if self._playing_announcement:
+            async with self._announcements:  # a plain play does not cut an announcement
+                pass
+        if stops == self._stops:
+            await self._play_until_done(media_id, announcement=False)
+
+    async def _play_until_done(self, media_id: str, *, announcement: bool) -> None:
+        """Replace what plays with this media and wait until it has been played."""
+        member = self.hass.data[DATA_COALESCER].join(
+            self._context.id if self._context else self.entity_id,
+            media_id,
+            lambda: async_resolve_media(self.hass, media_id, self.entity_id),
+        )
+        try:
+            await self._cancel_playing()
+            task = self._entry.async_create_background_task(
+                self.hass, self._play(member), f"{DOMAIN} play {self.entity_id}"
+            )
+            self._playing = task
+            self._playing_announcement = announcement
+            self.async_write_ha_state()
+            await asyncio.wait([task])
+        finally:
+            member.leave()
+        if self._playing is task:
+            self._playing = None
+            self._playing_announcement = False
+            self._attr_media_title = None
+            self._attr_media_duration = None
+            self._attr_media_position = None
+            self.async_write_ha_state()
+        if not task.cancelled():  # cancelled: a stop or a newer play, nothing to report
+            task.result()
+
+    async def _cancel_playing(self) -> None:
+        task = self._playing
+        if task is not None and not task.done():
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _play(self, member: PlaybackMember) -> None:
+        """Resolve the media, read the codec, stream; errors reach the caller translated."""
+        try:
+            media = await member.playback.resolve()
+            settings = await self._playback_settings()
+            decode = member.playback.decode(settings, media)
+            self._attr_media_title = media.title
+            await self._stream(member, decode, settings.lead)
+        except DEVICE_ERRORS as err:
+            raise device_error(err) from err
+        except AudioError as err:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="media_unreadable",
+                translation_placeholders={"error": str(err)},
+            ) from err
+        finally:
+            member.leave()
+            self._talking(False)
+
+    async def _stream(self, member: PlaybackMember, decode: SharedDecode, lead: float) -> None:
+        """Open the audio session, stream the shared decode into it, close it."""
+        sink = decode.fanout.add_sink(self.entity_id)
+        try:
+            async with sink, self._open_output() as output:
+                await asyncio.shield(decode.opened)
+                self._now_playing(decode.source.duration)
+                member.ready()
+                await output.send(sink)
+                # The last frames went out `lead` ahead of playback: let them play out.
+                await asyncio.sleep(lead)
+        finally:
+            await decode.leave()
+        if sink.error is not None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="speaker_fell_behind",
+                translation_placeholders={"error": str(sink.error)},
+            )
+
+    def _now_playing(self, duration: float | None) -> None:
+        self._attr_media_duration = None if duration is None else round(duration)
+        self._attr_media_position = 0
+        self._attr_media_position_updated_at = dt_util.utcnow()
+        self._talking(True)
+        self.async_write_ha_state()

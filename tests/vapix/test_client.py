@@ -210,3 +210,10 @@ def test_bad_host_is_refused(session: aiohttp.ClientSession, host: str) -> None:
     """What is not a host name or address is refused before anything is sent."""
     with pytest.raises(ValueError, match="host"):
         VapixClient(session, host, username="root", password="x")
+
+
+@pytest.mark.parametrize("port", [0, -1, 65536])
+def test_bad_port_is_refused(session: aiohttp.ClientSession, port: int) -> None:
+    """Ports outside 1..65535 are refused."""
+    with pytest.raises(ValueError, match="TCP port"):
+        VapixClient(session, "192.0.2.7", port=port, username="root", password="x")

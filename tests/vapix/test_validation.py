@@ -140,6 +140,13 @@ async def test_first_peer_needs_a_whole_network(
     client = connect(network[0])
     with pytest.raises(VapixValidationError, match="set_audio_peer_configurations"):
         await client.set_audio_peer_configuration(RelayPeer(mac=network[1].mac))
+    # Starting with the device itself as leader is a valid one-leader network.
+    leader = await client.set_audio_peer_configuration(RelayPeer(mac=network[0].mac, leader=True))
+    follower = await client.set_audio_peer_configuration(
+        RelayPeer(mac=network[1].mac, username=USER, password=PASSWORD)
+    )
+    relay = await client.get_audio_peers()
+    assert [(p.id, p.leader) for p in relay.peers] == [(leader, True), (follower, False)]
 
 
 async def test_receiving_device_found_by_ip_address(

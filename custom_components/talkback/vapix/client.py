@@ -90,9 +90,13 @@ class VapixClient:
             host = host[1:-1]
         if not host or any(char in host for char in "/?#@ \t\r\n"):
             raise ValueError(f"Not a host name or address: {host!r}")
+        if port is not None and not 0 < port < 65536:
+            raise ValueError(f"Not a TCP port: {port}")
         self._session = session
         self.host = host
-        self.port = port or (DEFAULT_HTTPS_PORT if use_ssl else DEFAULT_HTTP_PORT)
+        self.port = (
+            port if port is not None else (DEFAULT_HTTPS_PORT if use_ssl else DEFAULT_HTTP_PORT)
+        )
         self.use_ssl = use_ssl
         self.username = username
         self._ssl: ssl.SSLContext | bool | None = ssl_context if use_ssl else None
@@ -112,8 +116,7 @@ class VapixClient:
     async def device_info(self) -> AxisDeviceInfo:
         """Identity (serial = MAC, model, type, firmware), audio output and relay API version.
 
-        Firmware without basicdeviceinfo.cgi (before AXIS OS 8) is identified from
-        param.cgi instead.
+        Older firmware without basicdeviceinfo.cgi is identified from param.cgi instead.
         """
         parameters = await self.parameters(refresh=True)
         status, body = await self._request(
@@ -223,7 +226,10 @@ class VapixClient:
         """Remove a peer other than this device from the network."""
         relay.check_peer_id(peer_id, required=True)
         current = await self.get_audio_peers()
-        relay.check_removal(current, peer_id, await self._receiving_device([]))
+        target = current.peer(peer_id)
+        if target is not None:
+            receiving = await self._receiving_device([target.configuration])
+            relay.check_removal(current, peer_id, receiving)
         await self._relay_call(relay.REMOVE_AUDIO_PEER, {"AudioPeerId": peer_id})
 
     async def set_audio_network_configuration(

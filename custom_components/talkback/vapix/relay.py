@@ -161,7 +161,7 @@ def check_peer_change(current: RelayNetwork, change: RelayPeer) -> None:
     """SetAudioPeerConfiguration must leave exactly one leader."""
     peers, adding = network_after_change(current, change)
     check_peer(change, adding=adding)
-    if adding and not current.peers:
+    if adding and not current.peers and not change.leader:
         raise VapixValidationError(
             "The device has no relay network yet; create one with "
             "set_audio_peer_configurations(), including this device as the leader"

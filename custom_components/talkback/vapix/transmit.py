@@ -109,7 +109,7 @@ class TransmitSession:
         if self._stream is not None:
             raise RuntimeError("TransmitSession.open() called twice")
         origin = Origin(self.host, self._port, await self._tls_context())
-        with _mapped_errors():
+        with self._mapped_errors():
             # A fresh challenge for every stream: a nonce gone stale between two plays
             # would otherwise cost the first words of an announcement.
             challenges = await fetch_challenge(
@@ -141,21 +141,15 @@ class TransmitSession:
                 "The stream reached the length declared to the device; split long audio "
                 "into several plays"
             )
-        try:
-            with _mapped_errors():
-                await stream.write(frame)
-        except RawHttpEarlyResponseError as early:
-            raise _answer_error(early.response) or VapixConnectionError(
-                f"{self.host} ended the audio stream before it was complete "
-                f"(HTTP {early.response.status})"
-            ) from None
+        with self._mapped_errors():
+            await stream.write(frame)
         self.bytes_sent += len(frame)
 
     async def finish(self) -> int:
         """End the audio and wait until the device has played it; return bytes sent."""
         stream = self._require_stream()
         try:
-            with _mapped_errors():
+            with self._mapped_errors():
                 response = await stream.finish()
         except VapixTimeoutError:
             # Every byte went out; a device that never confirms has still played them.
@@ -194,6 +188,25 @@ class TransmitSession:
             raise RuntimeError("TransmitSession used before open()")
         return self._stream
 
+    @contextmanager
+    def _mapped_errors(self) -> Iterator[None]:
+        """Turn rawhttp errors, and an answer that comes before the end, into VAPIX errors."""
+        try:
+            yield
+        except RawHttpEarlyResponseError as early:
+            raise _answer_error(early.response) or VapixConnectionError(
+                f"{self.host} ended the audio stream before it was complete "
+                f"(HTTP {early.response.status})"
+            ) from None
+        except RawHttpTimeoutError as err:
+            raise VapixTimeoutError(f"{err}; check that the device is on") from err
+        except RawHttpConnectionError as err:
+            raise VapixConnectionError(str(err)) from err
+        except RawHttpAuthenticationError as err:
+            raise VapixAuthenticationError(str(err)) from err
+        except RawHttpError as err:
+            raise VapixResponseError(str(err)) from err
+
     async def _tls_context(self) -> ssl.SSLContext | None:
         if not self._use_ssl:
             return None
@@ -222,20 +235,3 @@ def _answer_error(response: RawResponse) -> VapixError | None:
             "check that its audio output and G.711 decoding are enabled"
         )
     return error_for_status(response.status, response.body, _WHAT)
-
-
-@contextmanager
-def _mapped_errors() -> Iterator[None]:
-    """Turn rawhttp errors into VAPIX errors; an early answer passes through to the caller."""
-    try:
-        yield
-    except RawHttpEarlyResponseError:
-        raise
-    except RawHttpTimeoutError as err:
-        raise VapixTimeoutError(f"{err}; check that the device is on") from err
-    except RawHttpConnectionError as err:
-        raise VapixConnectionError(str(err)) from err
-    except RawHttpAuthenticationError as err:
-        raise VapixAuthenticationError(str(err)) from err
-    except RawHttpError as err:
-        raise VapixResponseError(str(err)) from err

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
 
 import aiohttp
 import pytest
 
 from custom_components.talkback.isapi.client import IsapiClient
 from custom_components.talkback.isapi.models import IsapiTimeouts
+from simulator.core import AuthScheme, DigestAlgorithm
 from simulator.hikvision import CameraConfig, HikvisionCamera
+
+# Library tests: no Home Assistant instance, loopback sockets allowed (autouse fixtures).
+from tests.rawhttp.conftest import (
+    _loopback_sockets,  # noqa: F401
+    auto_enable_custom_integrations,  # noqa: F401
+)
+from tests.simulator import conftest as simulator_fixtures
 
 USER = "admin"
 PASSWORD = "Pa55-w0rd-never-logged"
@@ -26,29 +36,31 @@ FAST = IsapiTimeouts(
     receive_read=1.0,
 )
 DELAY = 2.0  # a simulator delay fault, twice every FAST timeout
+AUTH_POLICIES: dict[str, dict[str, Any]] = {
+    "digest-md5": {"auth_scheme": AuthScheme.DIGEST, "digest_algorithm": DigestAlgorithm.MD5},
+    "digest-sha256": {
+        "auth_scheme": AuthScheme.DIGEST,
+        "digest_algorithm": DigestAlgorithm.SHA256,
+    },
+    "basic-only": {"auth_scheme": AuthScheme.BASIC},
+    "no-auth": {"auth_scheme": AuthScheme.NONE},
+}
 
 
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """The client is a library: no Home Assistant instance is needed."""
+@pytest.fixture(params=list(AUTH_POLICIES))
+def auth_policy(request: pytest.FixtureRequest) -> dict[str, Any]:
+    """CameraConfig options of each way a device may demand credentials."""
+    return AUTH_POLICIES[request.param]
 
 
-@pytest.fixture(autouse=True)
-def _loopback(socket_enabled: None) -> None:
-    """Every client test talks to a simulator on 127.0.0.1."""
+# A running HikvisionCamera built from the `camera_config` fixture below.
+camera = simulator_fixtures.camera
 
 
 @pytest.fixture
 def camera_config() -> CameraConfig:
     """The default camera; tests override it (or build their own camera)."""
     return CameraConfig(username=USER, password=PASSWORD)
-
-
-@pytest.fixture
-async def camera(camera_config: CameraConfig) -> AsyncIterator[HikvisionCamera]:
-    """A running simulated camera."""
-    async with HikvisionCamera(camera_config) as device:
-        yield device
 
 
 @pytest.fixture
@@ -83,3 +95,13 @@ async def frames_of(data: bytes, size: int = 160) -> AsyncIterator[bytes]:
     """The frames of `data`, as fast as they are read (pacing is not the client's job)."""
     for start in range(0, len(data), size):
         yield data[start : start + size]
+
+
+@asynccontextmanager
+async def camera_and_client(
+    http: aiohttp.ClientSession, **options: Any
+) -> AsyncIterator[tuple[HikvisionCamera, IsapiClient]]:
+    """A camera built from CameraConfig options (with the test credentials), and a client."""
+    config = CameraConfig(username=USER, password=PASSWORD, **options)
+    async with HikvisionCamera(config) as device:
+        yield device, make_client(http, device.port)

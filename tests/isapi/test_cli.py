@@ -12,13 +12,14 @@ import struct
 import sys
 import wave
 
+import aiohttp
 import imageio_ffmpeg
 import pytest
 
 from custom_components.talkback.isapi.__main__ import run
-from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
+from simulator.hikvision import ChannelConfig, HikvisionCamera
 
-from .conftest import PASSWORD, USER
+from .conftest import PASSWORD, USER, camera_and_client
 
 ROOT = Path(__file__).parent.parent.parent
 
@@ -85,10 +86,9 @@ async def test_exit_codes(camera: HikvisionCamera, tmp_path: Path) -> None:
     assert "busy" in err
 
 
-async def test_talk_refuses_a_codec_it_cannot_send(http: object) -> None:
+async def test_talk_refuses_a_codec_it_cannot_send(http: aiohttp.ClientSession) -> None:
     """An AAC channel: exit 4 with the advice to switch to G.711."""
-    config = CameraConfig(username=USER, password=PASSWORD, channels=(ChannelConfig(codec="AAC"),))
-    async with HikvisionCamera(config) as camera:
+    async with camera_and_client(http, channels=(ChannelConfig(codec="AAC"),)) as (camera, _):
         code, _, err = await cli("talk", *target(camera), "--channel", "1", "x.wav")
     assert code == 4
     assert "switch it to G.711" in err

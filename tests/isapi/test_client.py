@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -17,9 +18,8 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiNotSupportedError,
     IsapiResponseError,
 )
-from simulator.core import AuthScheme, DigestAlgorithm, Fault, FaultKind
+from simulator.core import Fault, FaultKind
 from simulator.hikvision import (
-    CameraConfig,
     ChannelConfig,
     HikvisionCamera,
     NamespaceVariant,
@@ -29,21 +29,14 @@ from simulator.hikvision import (
 from tests.rawhttp.scripted import Peer, ScriptedServer, response
 from tests.rawhttp.tls import server_context
 
-from .conftest import PASSWORD, USER, make_client
+from .conftest import PASSWORD, USER, camera_and_client, make_client
 from .realdata import REAL_DEVICES
 from .tlsproxy import tls_proxy
 
-NVR = CameraConfig(
-    model="DS-7608NXI-I2/8P/S",
-    device_type="NVR",
-    namespace=NamespaceVariant.ISAPI,
-    username=USER,
-    password=PASSWORD,
-    channels=(
-        ChannelConfig(id=1),
-        ChannelConfig(id=2, codec="G.711alaw", speaker_volume=30, microphone_volume=40),
-        ChannelConfig(id=3, codec="AAC"),
-    ),
+NVR_CHANNELS = (
+    ChannelConfig(id=1),
+    ChannelConfig(id=2, codec="G.711alaw", speaker_volume=30, microphone_volume=40),
+    ChannelConfig(id=3, codec="AAC"),
 )
 
 
@@ -52,11 +45,12 @@ async def test_device_info_in_every_namespace(
     http: aiohttp.ClientSession, variant: NamespaceVariant
 ) -> None:
     """Identity (MAC normalised) reads the same whatever namespace the firmware uses."""
-    config = CameraConfig(
-        username=USER, password=PASSWORD, namespace=variant, mac="A6-63-9E-F8-01-09"
-    )
-    async with HikvisionCamera(config) as camera:
-        device = await make_client(http, camera.port).device_info()
+    async with camera_and_client(http, namespace=variant, mac="A6-63-9E-F8-01-09") as (
+        camera,
+        client,
+    ):
+        device = await client.device_info()
+    config = camera.config
     assert device.model == config.model
     assert device.serial_number == config.serial
     assert device.mac_address == "a6:63:9e:f8:01:09"
@@ -94,8 +88,9 @@ async def test_mac_from_network_interfaces(http: aiohttp.ClientSession) -> None:
 
 async def test_channels_of_an_nvr(http: aiohttp.ClientSession) -> None:
     """Several channels with their own codecs and settings; capabilities per channel."""
-    async with HikvisionCamera(NVR) as camera:
-        client = make_client(http, camera.port)
+    async with camera_and_client(
+        http, model="DS-7608NXI-I2/8P/S", device_type="NVR", channels=NVR_CHANNELS
+    ) as (_, client):
         channels = await client.two_way_audio_channels()
         second = await client.two_way_audio_channel("2")
         caps = await client.two_way_audio_capabilities("2")
@@ -149,9 +144,7 @@ async def test_open_close_and_refusals(client: IsapiClient, camera: HikvisionCam
 
 async def test_receive_audio(http: aiohttp.ClientSession) -> None:
     """GET audioData streams the channel's G.711 with the open session's id."""
-    config = CameraConfig(username=USER, password=PASSWORD, session_id_style=SessionIdStyle.DIGITS)
-    async with HikvisionCamera(config) as camera:
-        client = make_client(http, camera.port)
+    async with camera_and_client(http, session_id_style=SessionIdStyle.DIGITS) as (camera, client):
         with pytest.raises(IsapiDeviceError, match="open"):
             async for _ in client.receive_audio("1"):
                 pass
@@ -174,26 +167,10 @@ async def test_receive_audio(http: aiohttp.ClientSession) -> None:
     assert targets[-1].endswith(f"audioData?sessionId={session.session_id}")
 
 
-@pytest.mark.parametrize(
-    ("scheme", "algorithm"),
-    [
-        (AuthScheme.DIGEST, DigestAlgorithm.MD5),
-        (AuthScheme.DIGEST, DigestAlgorithm.SHA256),
-        (AuthScheme.BASIC, DigestAlgorithm.MD5),
-        (AuthScheme.NONE, DigestAlgorithm.MD5),
-    ],
-    ids=["digest-md5", "digest-sha256", "basic-only", "no-auth"],
-)
-async def test_auth_schemes(
-    http: aiohttp.ClientSession, scheme: AuthScheme, algorithm: DigestAlgorithm
-) -> None:
+async def test_auth_schemes(http: aiohttp.ClientSession, auth_policy: dict[str, Any]) -> None:
     """Digest MD5 and SHA-256, Basic when nothing else is offered, and open devices all work."""
-    config = CameraConfig(
-        username=USER, password=PASSWORD, auth_scheme=scheme, digest_algorithm=algorithm
-    )
-    async with HikvisionCamera(config) as camera:
-        client = make_client(http, camera.port)
-        assert (await client.device_info()).model == config.model
+    async with camera_and_client(http, **auth_policy) as (camera, client):
+        assert (await client.device_info()).model == camera.config.model
         assert len(await client.two_way_audio_channels()) == 1
         refused = camera.authenticator.counts.get("bad-credentials", 0)
     assert refused == 0
@@ -255,9 +232,7 @@ async def test_unknown_resource_is_not_supported(client: IsapiClient) -> None:
 
 async def test_request_url_styles_and_connection_refused(http: aiohttp.ClientSession) -> None:
     """ResponseStatus without requestURL works; a closed port is a connection error."""
-    config = CameraConfig(username=USER, password=PASSWORD, request_url=RequestUrlStyle.OMIT)
-    async with HikvisionCamera(config) as camera:
-        client = make_client(http, camera.port)
+    async with camera_and_client(http, request_url=RequestUrlStyle.OMIT) as (camera, client):
         await client.close_two_way_audio("1")
         port = camera.port
     with pytest.raises(IsapiConnectionError, match="Cannot connect"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 import pytest
@@ -16,11 +17,11 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiConnectionError,
     IsapiDeviceError,
 )
-from simulator.core import AuthScheme, DigestAlgorithm, Fault, FaultKind
-from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera, NamespaceVariant
+from simulator.core import Fault, FaultKind
+from simulator.hikvision import ChannelConfig, HikvisionCamera, NamespaceVariant
 from tests.rawhttp.tls import server_context
 
-from .conftest import PASSWORD, USER, frames_of, make_client
+from .conftest import camera_and_client, frames_of, make_client
 from .tlsproxy import tls_proxy
 
 AUDIO = bytes(range(256)) * 25  # 6400 bytes: 40 frames, every byte value, order visible
@@ -99,14 +100,8 @@ async def test_door_station_and_nvr_channels(
     http: aiohttp.ClientSession, variant: NamespaceVariant
 ) -> None:
     """Multi-channel devices: sessionId is required and names the right channel's session."""
-    config = CameraConfig(
-        username=USER,
-        password=PASSWORD,
-        namespace=variant,
-        channels=(ChannelConfig(id=1), ChannelConfig(id=2, codec="G.711alaw")),
-    )
-    async with HikvisionCamera(config) as camera:
-        client = make_client(http, camera.port)
+    channels = (ChannelConfig(id=1), ChannelConfig(id=2, codec="G.711alaw"))
+    async with camera_and_client(http, namespace=variant, channels=channels) as (camera, client):
         camera.hold(1)
         assert await talk(client, "2") == len(AUDIO)
         (recording,) = camera.recorder.recordings
@@ -115,24 +110,12 @@ async def test_door_station_and_nvr_channels(
     assert bytes(recording.data) == AUDIO
 
 
-@pytest.mark.parametrize(
-    ("scheme", "algorithm"),
-    [
-        (AuthScheme.DIGEST, DigestAlgorithm.SHA256),
-        (AuthScheme.BASIC, DigestAlgorithm.MD5),
-        (AuthScheme.NONE, DigestAlgorithm.MD5),
-    ],
-    ids=["digest-sha256", "basic-only", "no-auth"],
-)
 async def test_talk_with_every_auth_scheme(
-    http: aiohttp.ClientSession, scheme: AuthScheme, algorithm: DigestAlgorithm
+    http: aiohttp.ClientSession, auth_policy: dict[str, Any]
 ) -> None:
     """The talk socket authenticates as the device demands."""
-    config = CameraConfig(
-        username=USER, password=PASSWORD, auth_scheme=scheme, digest_algorithm=algorithm
-    )
-    async with HikvisionCamera(config) as camera:
-        assert await talk(make_client(http, camera.port)) == len(AUDIO)
+    async with camera_and_client(http, **auth_policy) as (camera, client):
+        assert await talk(client) == len(AUDIO)
         assert talk_recordings(camera) == [AUDIO]
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 import socket
 import ssl
@@ -367,4 +368,25 @@ async def test_fetch_challenge_without_auth_and_response_timeout(serve: ServeFac
         assert await fetch_challenge(origin, "/open", timeouts=FAST) == []
         with pytest.raises(RawHttpTimeoutError, match="did not answer"):
             await request(origin, "GET", "/silent", timeouts=FAST)
+        stop.set()
+
+
+async def test_close_timeout_cuts_a_stuck_tls_shutdown(serve: ServeFactory, tmp_path: Path) -> None:
+    """CLOSE_TIMEOUT: a TLS peer that stops reading never answers close_notify; we abort.
+
+    asyncio would otherwise wait its own 30 s TLS shutdown timeout.
+    """
+    stop = asyncio.Event()
+
+    async def stuck(peer: Peer) -> None:
+        await peer.read_head()
+        await stop.wait()  # never reads again: the close_notify stays unread
+
+    async with serve(stuck, tls=server_context(tmp_path)) as (_, origin):
+        insecure = Origin(origin.host, origin.port, insecure_ssl_context())
+        stream = await open_stream(insecure, "PUT", "/a", timeouts=replace(FAST, write=5.0))
+        for _ in range(16):
+            await stream.write(b"\0" * 65536)
+        async with asyncio.timeout(10):  # far below asyncio's own 30 s, far above FAST.close
+            await stream.aclose()
         stop.set()

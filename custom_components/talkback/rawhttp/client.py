@@ -97,10 +97,15 @@ async def connect(
 
 
 async def _close_writer(writer: asyncio.StreamWriter, timeouts: RawTimeouts) -> None:
+    """Close politely; a peer that never completes the (TLS) shutdown gets the socket cut."""
     writer.close()
-    with contextlib.suppress(OSError, TimeoutError, ssl.SSLError):
+    try:
         async with asyncio.timeout(timeouts.close):
             await writer.wait_closed()
+    except TimeoutError:
+        writer.transport.abort()
+    except OSError:
+        pass  # the peer reset the connection: it is closed either way
 
 
 class _ResponseReader:

@@ -372,9 +372,10 @@ async def test_repr_hides_password() -> None:
 
 async def test_camera_without_two_way_audio_answers_not_supported() -> None:
     """A camera without two-way audio answers 404 notSupport on every TwoWayAudio resource."""
-    async with HikvisionCamera(
-        CameraConfig(two_way_audio=False, auth_scheme=AuthScheme.NONE)
-    ) as camera, aiohttp.ClientSession() as session:
+    async with (
+        HikvisionCamera(CameraConfig(two_way_audio=False, auth_scheme=AuthScheme.NONE)) as camera,
+        aiohttp.ClientSession() as session,
+    ):
         for path in ("", "/1", "/1/capabilities"):
             async with session.get(
                 f"{camera.base_url}/ISAPI/System/TwoWayAudio/channels{path}"

@@ -16,6 +16,8 @@ SAMPLE_RATE = 8000  # G.711: one byte per sample
 PLAYOUT_DELAY = 0.1
 # How far apart two signals may be shifted when searching the best correlation.
 MAX_CORRELATION_SHIFT = 2.0
+# Arrivals within a microsecond of the buffer running out are on time (float rounding).
+TIME_TOLERANCE = 1e-6
 
 type Arrival = tuple[float, int]  # (monotonic time, bytes in that read)
 type Samples = npt.NDArray[np.float64]
@@ -78,7 +80,7 @@ class Timeline:
         count = 0
         audio_end = playout_delay  # when the audio received so far has been played
         for at, size in zip(self.elapsed.tolist(), self.sizes.tolist(), strict=True):
-            if at > audio_end:
+            if at > audio_end + TIME_TOLERANCE:
                 count += 1
                 audio_end = at
             audio_end += size / SAMPLE_RATE

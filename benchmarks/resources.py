@@ -59,6 +59,9 @@ class Memory:
     def __sub__(self, other: Memory) -> Memory:
         return Memory(self.rss_mb - other.rss_mb, self.pss_mb - other.pss_mb)
 
+    def at_least_zero(self) -> Memory:
+        return Memory(max(self.rss_mb, 0.0), max(self.pss_mb, 0.0))
+
     def __add__(self, other: Memory) -> Memory:
         return Memory(self.rss_mb + other.rss_mb, self.pss_mb + other.pss_mb)
 

@@ -107,8 +107,10 @@ def concurrency_entry(
         "rss_mb_per_stream": round(run.memory.rss_mb / run.streams, 2),
         "pss_mb_per_stream": round(run.memory.pss_mb / run.streams, 2),
         "ffmpeg_processes": run.ffmpeg_processes,
-        "failed_or_dropped": run.dropped,
+        "failed_or_dropped": len(run.errors),
     }
+    if run.errors:
+        entry["errors"] = sorted(set(run.errors))[:5]
     if timelines:
         entry |= {
             "max_lag_ms": round(max(t.max_lag_ms for t in timelines), 2),

@@ -7,7 +7,7 @@ Talkback's path (ffmpeg source, pacer, fan-out) against two baselines: a plain
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 import os
@@ -160,7 +160,7 @@ class ConcurrencyRun:
     cpu: CpuWindow
     memory: Memory
     ffmpeg_processes: int
-    dropped: int
+    errors: list[str]
 
 
 class MidRunSampler:
@@ -178,7 +178,8 @@ class MidRunSampler:
 
     async def _sample(self, delay: float) -> None:
         await asyncio.sleep(delay)
-        own = Memory.of([os.getpid()]) - self._baseline
+        # Memory the allocator got back during the run counts as no growth, not as a saving.
+        own = (Memory.of([os.getpid()]) - self._baseline).at_least_zero()
         self.memory = own + Memory.of(ffmpeg_children())
 
     async def finish(self) -> None:
@@ -220,12 +221,11 @@ async def fan_out_run(
         try:
             await fanout.run()
         finally:
-            await asyncio.gather(*tasks, return_exceptions=True)
+            results = await asyncio.gather(*tasks, return_exceptions=True)
     await sampler.finish()
     cpu.stop()
-    return ConcurrencyRun(
-        streams, cpu, sampler.memory, sampler.ffmpeg_processes, len(fanout.dropped)
-    )
+    errors = [str(error) for error in fanout.dropped.values()] + _errors(results)
+    return ConcurrencyRun(streams, cpu, sampler.memory, sampler.ffmpeg_processes, errors)
 
 
 async def ffmpeg_re_run(
@@ -241,5 +241,8 @@ async def ffmpeg_re_run(
     )
     await sampler.finish()
     cpu.stop()
-    failed = sum(isinstance(result, BaseException) for result in results)
-    return ConcurrencyRun(streams, cpu, sampler.memory, sampler.ffmpeg_processes, failed)
+    return ConcurrencyRun(streams, cpu, sampler.memory, sampler.ffmpeg_processes, _errors(results))
+
+
+def _errors(results: Sequence[object]) -> list[str]:
+    return [f"{type(r).__name__}: {r}" for r in results if isinstance(r, BaseException)]

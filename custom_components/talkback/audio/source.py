@@ -240,8 +240,12 @@ class AudioSource:
                 with contextlib.suppress(RuntimeError):
                     while await process.stdout.read(FFMPEG_BUFFER_LIMIT):
                         pass
-            async with asyncio.timeout(FFMPEG_REAP_TIMEOUT):
-                await process.wait()
+            try:
+                async with asyncio.timeout(FFMPEG_REAP_TIMEOUT):
+                    await process.wait()
+            except TimeoutError:
+                # Nothing more to do here: the event loop's child watcher reaps it when it ends.
+                _LOGGER.warning("ffmpeg %s did not end after being killed", process.pid)
         await cancel_and_wait(self._stderr_task)
 
     def _ffmpeg_args(self) -> list[str]:

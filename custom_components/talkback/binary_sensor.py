@@ -1,4 +1,4 @@
-"""Binary sensors: whether someone is talking on a channel (Talkback or another app)."""
+"""Binary sensors: someone talking on a channel (Talkback or another app); a relay leader."""
 
 from __future__ import annotations
 
@@ -7,12 +7,18 @@ from dataclasses import dataclass
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import CameraConfigEntry, CameraData, ChannelCoordinator
+from .axis_entity import RelayPeerEntity, add_peer_entities
+from .const import CONF_VENDOR, VENDOR_AXIS
+from .coordinator import CameraData, ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .isapi.models import TwoWayAudioChannel
+from .relay_coordinator import RelayCoordinator
+from .vapix.models import RelayNetworkPeer
 
 PARALLEL_UPDATES = 0
 
@@ -38,10 +44,17 @@ BINARY_SENSORS: tuple[TalkbackBinarySensorDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: CameraConfigEntry,
+    entry: ConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add the status sensors of every channel."""
+    """Add the status sensors of every channel, or of every relay peer."""
+    if entry.data.get(CONF_VENDOR) == VENDOR_AXIS:
+        add_peer_entities(
+            entry,
+            async_add_entities,
+            lambda relay, peer: [RelayLeaderSensor(relay, peer)],
+        )
+        return
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         TalkbackBinarySensor(coordinator, channel_id, description)
@@ -71,3 +84,20 @@ class TalkbackBinarySensor(TalkbackChannelEntity, BinarySensorEntity):
         return self.entity_description.value_fn(
             self.coordinator.config_entry.runtime_data, self.channel
         )
+
+
+class RelayLeaderSensor(RelayPeerEntity, BinarySensorEntity):
+    """Whether a peer leads the relay network."""
+
+    _attr_translation_key = "relay_leader"
+    _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    def __init__(self, coordinator: RelayCoordinator, peer: RelayNetworkPeer) -> None:
+        """Initialise the sensor of a peer."""
+        super().__init__(coordinator, peer, "leader")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Whether the peer leads, as last read."""
+        peer = self.peer
+        return peer.leader if peer is not None else None

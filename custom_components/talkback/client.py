@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+import ssl
 from typing import Any
 
+import aiohttp
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -18,24 +20,39 @@ from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.ssl import get_default_context, get_default_no_verify_context
 
 from .isapi.client import IsapiClient
+from .vapix.client import VapixClient
 
 
-def create_isapi_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IsapiClient:
-    """An ISAPI client for the device described by config entry data.
+def _connection(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, Any]:
+    """Session, address, credentials and TLS context, as both clients take them.
 
     The TLS contexts come from Home Assistant's cache: building one in the event loop
     reads certificates from disk.
     """
     verify_ssl = bool(data.get(CONF_VERIFY_SSL, True))
     use_ssl = bool(data.get(CONF_SSL, False))
-    return IsapiClient(
-        async_get_clientsession(hass, verify_ssl=verify_ssl),
-        data[CONF_HOST],
-        username=data[CONF_USERNAME],
-        password=data[CONF_PASSWORD],
-        port=data.get(CONF_PORT),
-        use_ssl=use_ssl,
-        ssl_context=(get_default_context() if verify_ssl else get_default_no_verify_context())
+    session: aiohttp.ClientSession = async_get_clientsession(hass, verify_ssl=verify_ssl)
+    context: ssl.SSLContext | None = (
+        (get_default_context() if verify_ssl else get_default_no_verify_context())
         if use_ssl
-        else None,
+        else None
     )
+    return {
+        "session": session,
+        "host": data[CONF_HOST],
+        "username": data[CONF_USERNAME],
+        "password": data[CONF_PASSWORD],
+        "port": data.get(CONF_PORT),
+        "use_ssl": use_ssl,
+        "ssl_context": context,
+    }
+
+
+def create_isapi_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IsapiClient:
+    """An ISAPI client for the Hikvision device described by config entry data."""
+    return IsapiClient(**_connection(hass, data))
+
+
+def create_vapix_client(hass: HomeAssistant, data: Mapping[str, Any]) -> VapixClient:
+    """A VAPIX client for the Axis device described by config entry data."""
+    return VapixClient(**_connection(hass, data))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
@@ -28,7 +29,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .client import create_isapi_client
+from .client import create_isapi_client, create_vapix_client
 from .const import (
     CONF_CHANNELS,
     CONF_LEAD,
@@ -41,16 +42,13 @@ from .const import (
     MAX_LEAD_MS,
     MAX_MAX_DURATION_S,
     MIN_LEAD_MS,
+    VENDOR_AXIS,
     VENDOR_HIKVISION,
 )
 from .coordinator import CameraConfigEntry
-from .isapi.exceptions import (
-    IsapiAuthenticationError,
-    IsapiConnectionError,
-    IsapiError,
-    IsapiNotSupportedError,
-)
-from .isapi.models import DeviceInfo
+from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
+from .isapi.exceptions import IsapiConnectionError, IsapiNotSupportedError
+from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError
 
 DEFAULT_HTTP_PORT = 80
 
@@ -77,6 +75,15 @@ CREDENTIALS_SCHEMA = vol.Schema(
 USER_SCHEMA = CONNECTION_SCHEMA.extend(CREDENTIALS_SCHEMA.schema)
 
 
+@dataclass(frozen=True, slots=True)
+class ProbedDevice:
+    """What answered at the address: its vendor, a title and the normalised MAC."""
+
+    vendor: str
+    title: str
+    unique_id: str
+
+
 class ProbeError(Exception):
     """Connecting failed; `errors` says which form field to mark and why."""
 
@@ -97,24 +104,42 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options for a configured device."""
         return TalkbackOptionsFlow()
 
-    async def _async_probe(self, data: Mapping[str, Any]) -> DeviceInfo:
-        """Connect with the given data and return the device; ProbeError when that fails."""
-        client = create_isapi_client(self.hass, data)
+    async def _async_probe(self, data: Mapping[str, Any]) -> ProbedDevice:
+        """Find out what answers at the address; ProbeError when it cannot be used.
+
+        ISAPI is tried first; a device without it (404) is asked over VAPIX. Refused
+        credentials stay refused credentials: they are not a reason to try the other.
+        """
         try:
-            device = await client.device_info()
-            channels = await client.two_way_audio_channels()
-        except IsapiAuthenticationError as err:
-            raise ProbeError(CONF_PASSWORD, "invalid_auth") from err
-        except IsapiConnectionError as err:
-            raise ProbeError(CONF_HOST, "cannot_connect") from err
-        except IsapiNotSupportedError as err:
-            raise ProbeError("base", "not_supported") from err
-        except IsapiError as err:
-            LOGGER.warning("Unexpected answer from %s: %s", data[CONF_HOST], err)
-            raise ProbeError("base", "unknown") from err
-        if not channels:
+            return await self._async_probe_isapi(data)
+        except IsapiNotSupportedError as isapi_err:
+            try:
+                return await self._async_probe_vapix(data)
+            except VapixNotSupportedError as err:
+                raise ProbeError("base", "not_supported") from err
+            except DEVICE_ERRORS as err:
+                raise _probe_error(data, err) from isapi_err
+        except DEVICE_ERRORS as err:
+            raise _probe_error(data, err) from err
+
+    async def _async_probe_isapi(self, data: Mapping[str, Any]) -> ProbedDevice:
+        client = create_isapi_client(self.hass, data)
+        device = await client.device_info()
+        if not await client.two_way_audio_channels():
             raise ProbeError("base", "not_supported")
-        return device
+        return ProbedDevice(
+            VENDOR_HIKVISION, device.name or device.model, format_mac(device.mac_address)
+        )
+
+    async def _async_probe_vapix(self, data: Mapping[str, Any]) -> ProbedDevice:
+        client = create_vapix_client(self.hass, data)
+        device = await client.device_info()
+        if not device.has_audio_output:
+            raise ProbeError("base", "no_audio_output")
+        title = device.product_name or device.model or device.serial_number
+        return ProbedDevice(
+            VENDOR_AXIS, title, format_mac(device.mac_address or device.serial_number)
+        )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the device's address and credentials."""
@@ -126,11 +151,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             except ProbeError as err:
                 errors = err.errors
             else:
-                await self.async_set_unique_id(_unique_id(device))
+                await self.async_set_unique_id(device.unique_id)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
                 return self.async_create_entry(
-                    title=device.name or device.model,
-                    data={**data, CONF_VENDOR: VENDOR_HIKVISION},
+                    title=device.title, data={**data, CONF_VENDOR: device.vendor}
                 )
         return self.async_show_form(
             step_id="user",
@@ -154,7 +178,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             except ProbeError as err:
                 errors = err.errors
             else:
-                await self.async_set_unique_id(_unique_id(device))
+                await self.async_set_unique_id(device.unique_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=user_input)
         return self.async_show_form(
@@ -179,7 +203,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             except ProbeError as err:
                 errors = err.errors
             else:
-                await self.async_set_unique_id(_unique_id(device))
+                await self.async_set_unique_id(device.unique_id)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
@@ -236,6 +260,13 @@ def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _unique_id(device: DeviceInfo) -> str:
-    """The device MAC, normalised: DHCP discovery knows only the MAC."""
-    return format_mac(device.mac_address)
+def _probe_error(data: Mapping[str, Any], err: DeviceError) -> ProbeError:
+    """The form field an error concerns, and why."""
+    if is_authentication_error(err):
+        return ProbeError(CONF_PASSWORD, "invalid_auth")
+    if isinstance(err, IsapiConnectionError | VapixConnectionError):
+        return ProbeError(CONF_HOST, "cannot_connect")
+    if isinstance(err, IsapiNotSupportedError | VapixNotSupportedError):
+        return ProbeError("base", "not_supported")
+    LOGGER.warning("Unexpected answer from %s: %s", data[CONF_HOST], err)
+    return ProbeError("base", "unknown")

@@ -11,6 +11,7 @@ LOGGER = logging.getLogger(__package__)
 
 CONF_VENDOR: Final = "vendor"
 VENDOR_HIKVISION: Final = "hikvision"
+VENDOR_AXIS: Final = "axis"
 
 # Options a user tunes (options flow)
 CONF_LEAD: Final = "lead_ms"
@@ -23,3 +24,8 @@ DEFAULT_MAX_DURATION_S: Final = 600
 MAX_MAX_DURATION_S: Final = 86400
 
 CHANNEL_SCAN_INTERVAL: Final = timedelta(seconds=30)
+
+RELAY_STATUS_INTERVAL: Final = timedelta(seconds=15)
+"""Polling of a relay leader's peers and their link status."""
+RELAY_SETTINGS_INTERVAL: Final = timedelta(minutes=5)
+"""Master volume and network settings change rarely: read them less often."""

@@ -6,13 +6,12 @@ from dataclasses import dataclass, field
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import ConfigEntryAuthFailed
-from homeassistant.helpers.update_coordinator import DataUpdateCoordinator, UpdateFailed
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
 from .const import CHANNEL_SCAN_INTERVAL, DOMAIN, LOGGER
-from .errors import translation_key_for
+from .errors import update_failed
 from .isapi.client import IsapiClient
-from .isapi.exceptions import IsapiAuthenticationError, IsapiError
+from .isapi.exceptions import IsapiError
 from .isapi.models import DeviceInfo, TwoWayAudioCapabilities, TwoWayAudioChannel
 
 
@@ -61,7 +60,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
                     channel_id
                 )
             except IsapiError as err:
-                raise self._update_failed(err) from err
+                raise update_failed(err) from err
 
     async def _async_update_data(self) -> dict[str, TwoWayAudioChannel]:
         """Read the channel list with every channel's current settings."""
@@ -71,14 +70,5 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
         try:
             channels = await self.client.two_way_audio_channels()
         except IsapiError as err:
-            raise self._update_failed(err) from err
+            raise update_failed(err) from err
         return {channel.id: channel for channel in channels}
-
-    def _update_failed(self, err: IsapiError) -> Exception:
-        if isinstance(err, IsapiAuthenticationError):
-            return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-        return UpdateFailed(
-            translation_domain=DOMAIN,
-            translation_key=translation_key_for(err),
-            translation_placeholders={"error": str(err)},
-        )

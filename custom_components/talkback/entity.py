@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL
 from homeassistant.helpers.device_registry import (
     CONNECTION_NETWORK_MAC,
@@ -17,7 +20,7 @@ from .isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 MANUFACTURER = "Hikvision"
 
 
-def device_url(entry: CameraConfigEntry) -> str:
+def device_url(entry: ConfigEntry[Any]) -> str:
     """The device's own web interface."""
     host = entry.data[CONF_HOST]
     if ":" in host:

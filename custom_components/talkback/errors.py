@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from homeassistant.exceptions import HomeAssistantError
+from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady, HomeAssistantError
+from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
 from .isapi.exceptions import (
@@ -65,3 +66,25 @@ def device_errors_translated() -> Iterator[None]:
         yield
     except DEVICE_ERRORS as err:
         raise device_error(err) from err
+
+
+def update_failed(err: DeviceError) -> ConfigEntryAuthFailed | UpdateFailed:
+    """What a coordinator raises: auth asks for new credentials, the rest retries later."""
+    if is_authentication_error(err):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+    return UpdateFailed(
+        translation_domain=DOMAIN,
+        translation_key=translation_key_for(err),
+        translation_placeholders={"error": str(err)},
+    )
+
+
+def setup_failed(err: DeviceError) -> ConfigEntryAuthFailed | ConfigEntryNotReady:
+    """What setting up an entry raises when the device cannot be read."""
+    if is_authentication_error(err):
+        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
+    return ConfigEntryNotReady(
+        translation_domain=DOMAIN,
+        translation_key=translation_key_for(err),
+        translation_placeholders={"error": str(err)},
+    )

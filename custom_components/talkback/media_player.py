@@ -6,14 +6,16 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerEntityFeature,
 )
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .audio.codec import G711Codec
+from .axis_speaker import AxisSpeaker
 from .coalescer import PlaybackSettings
-from .const import CONF_CHANNELS, DOMAIN, LOGGER
+from .const import CONF_CHANNELS, CONF_VENDOR, DOMAIN, LOGGER, VENDOR_AXIS
 from .coordinator import CameraConfigEntry, ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .errors import device_errors_translated
@@ -25,6 +27,18 @@ PARALLEL_UPDATES = 0
 
 
 async def async_setup_entry(
+    hass: HomeAssistant,
+    entry: ConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the device's speaker(s)."""
+    if entry.data.get(CONF_VENDOR) == VENDOR_AXIS:
+        async_add_entities([AxisSpeaker(entry)])
+    else:
+        _add_camera_speakers(hass, entry, async_add_entities)
+
+
+def _add_camera_speakers(
     hass: HomeAssistant,
     entry: CameraConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,

@@ -1,4 +1,4 @@
-"""Select entities: the codec and audio input of each talk channel."""
+"""Select entities: codec and audio input of talk channels; output gain of relay peers."""
 
 from __future__ import annotations
 
@@ -6,14 +6,19 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import CameraConfigEntry, ChannelCoordinator
+from .axis_entity import RelayPeerEntity, add_peer_entities
+from .const import CONF_VENDOR, VENDOR_AXIS
+from .coordinator import ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .errors import device_errors_translated
 from .isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from .relay_coordinator import RelayCoordinator
+from .vapix.models import Gain, GainDefinition, RelayNetworkPeer, RelayPeer
 
 PARALLEL_UPDATES = 1
 
@@ -62,10 +67,21 @@ SELECTS: tuple[TalkbackSelectDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: CameraConfigEntry,
+    entry: ConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a select per channel setting that has options to choose from."""
+    """Add a select per channel setting, or per relay peer gain, with options to choose from."""
+    if entry.data.get(CONF_VENDOR) == VENDOR_AXIS:
+        add_peer_entities(
+            entry,
+            async_add_entities,
+            lambda relay, peer: [
+                RelayGainSelect(relay, peer, definition)
+                for definition in peer.output_gain_definitions
+                if definition.values
+            ],
+        )
+        return
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         TalkbackSelect(coordinator, channel_id, description, options)
@@ -105,3 +121,52 @@ class TalkbackSelect(TalkbackChannelEntity, SelectEntity):
         with device_errors_translated():
             await self.entity_description.set_value_fn(self.coordinator, self.channel, option)
             await self.coordinator.async_request_refresh()
+
+
+class RelayGainSelect(RelayPeerEntity, SelectEntity):
+    """A peer's output gain, one of the steps its gain definition lists ("Mute", dB)."""
+
+    _attr_translation_key = "output_gain"
+    _attr_entity_category = EntityCategory.CONFIG
+
+    def __init__(
+        self, coordinator: RelayCoordinator, peer: RelayNetworkPeer, definition: GainDefinition
+    ) -> None:
+        """Initialise the select over the peer's gain definition."""
+        # The first (normally only) gain control keeps a short id; others get their name.
+        first = definition == peer.output_gain_definitions[0]
+        super().__init__(coordinator, peer, "output_gain" if first else definition.name)
+        self.gain_name = definition.name
+        self._attr_options = list(definition.values)
+        if not first:
+            self._attr_translation_key = "named_output_gain"
+            self._attr_translation_placeholders = {"name": definition.name}
+
+    @property
+    def current_option(self) -> str | None:
+        """The gain as last read; None when not set or not one of the listed steps."""
+        peer = self.peer
+        if peer is None:
+            return None
+        gain = next((g for g in peer.configuration.output_gain if g.name == self.gain_name), None)
+        if gain is None:
+            return None
+        definition = peer.gain_definition(self.gain_name)
+        return next(
+            (
+                step
+                for step in self.options
+                if definition is not None
+                and GainDefinition(self.gain_name, (step,)).allows(gain.value)
+            ),
+            None,
+        )
+
+    async def async_select_option(self, option: str) -> None:
+        """Write the gain to the leader, then read the network back."""
+        peer = self.peer
+        assert peer is not None  # unavailable otherwise
+        change = RelayPeer(id=peer.id, output_gain=(Gain(self.gain_name, option),))
+        with device_errors_translated():
+            await self.coordinator.client.set_audio_peer_configuration(change)
+        await self.coordinator.async_request_refresh()

@@ -1,4 +1,4 @@
-"""Switch entities: noise reduction on each talk channel."""
+"""Switch entities: noise reduction on each talk channel; multicast of a relay network."""
 
 from __future__ import annotations
 
@@ -7,14 +7,19 @@ from dataclasses import dataclass
 from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import EntityCategory
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .coordinator import CameraConfigEntry, ChannelCoordinator
+from .axis_entity import RelayEntity
+from .const import CONF_VENDOR, VENDOR_AXIS
+from .coordinator import ChannelCoordinator
 from .entity import TalkbackChannelEntity
 from .errors import device_errors_translated
 from .isapi.models import TwoWayAudioChannel
+from .relay_coordinator import RelayCoordinator
+from .vapix.models import RelayNetworkConfiguration
 
 PARALLEL_UPDATES = 1
 
@@ -46,10 +51,14 @@ SWITCHES: tuple[TalkbackSwitchDescription, ...] = (
 
 async def async_setup_entry(
     hass: HomeAssistant,
-    entry: CameraConfigEntry,
+    entry: ConfigEntry,
     async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
-    """Add a switch per on/off setting the device reports."""
+    """Add a switch per on/off setting the device reports; multicast of a relay network."""
+    if entry.data.get(CONF_VENDOR) == VENDOR_AXIS:
+        if entry.runtime_data.relay is not None:
+            async_add_entities([MulticastSwitch(entry.runtime_data.relay)])
+        return
     coordinator = entry.runtime_data.coordinator
     async_add_entities(
         TalkbackSwitch(coordinator, channel_id, description)
@@ -90,3 +99,35 @@ class TalkbackSwitch(TalkbackChannelEntity, SwitchEntity):
         with device_errors_translated():
             await self.entity_description.set_value_fn(self.coordinator, self.channel, False)
             await self.coordinator.async_request_refresh()
+
+
+class MulticastSwitch(RelayEntity, SwitchEntity):
+    """Whether the leader sends the network's audio by multicast instead of to each peer."""
+
+    _attr_translation_key = "multicast"
+    _attr_entity_category = EntityCategory.CONFIG
+
+    def __init__(self, coordinator: RelayCoordinator) -> None:
+        """Initialise the switch of the network the device leads."""
+        super().__init__(coordinator, "multicast")
+
+    @property
+    def is_on(self) -> bool | None:
+        """Multicast as last read."""
+        configuration = self.coordinator.data.network.configuration
+        return configuration.multicast_enabled if configuration is not None else None
+
+    async def async_turn_on(self, **kwargs: Any) -> None:
+        """Send by multicast (the device picks a group when none is set)."""
+        await self._set_multicast(True)
+
+    async def async_turn_off(self, **kwargs: Any) -> None:
+        """Send to each peer."""
+        await self._set_multicast(False)
+
+    async def _set_multicast(self, on: bool) -> None:
+        with device_errors_translated():
+            await self.coordinator.client.set_audio_network_configuration(
+                RelayNetworkConfiguration(multicast_enabled=on)
+            )
+        await self.coordinator.async_request_refresh()

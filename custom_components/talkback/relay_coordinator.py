@@ -1,0 +1,134 @@
+"""Axis devices: runtime data of an entry and the coordinator of a relay network."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+import time
+
+from homeassistant.config_entries import ConfigEntry
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
+
+from .const import DOMAIN, LOGGER, RELAY_SETTINGS_INTERVAL, RELAY_STATUS_INTERVAL
+from .errors import update_failed
+from .vapix.client import VapixClient
+from .vapix.exceptions import VapixError
+from .vapix.models import (
+    AxisDeviceInfo,
+    RelayCapabilities,
+    RelayConnectionStatus,
+    RelayNetwork,
+    RelayNetworkPeer,
+    SoundConfiguration,
+    normalize_mac,
+)
+
+
+@dataclass
+class SpeakerData:
+    """Everything an Axis config entry keeps while it is loaded."""
+
+    client: VapixClient
+    device: AxisDeviceInfo
+    relay: RelayCoordinator | None
+    """None when the device has no usable audio relay API (AXIS OS 10.12 on, cameras)."""
+    main_device_id: str = ""
+    talking: bool = False
+    """Whether Talkback itself is sending audio to the device right now."""
+
+
+type SpeakerConfigEntry = ConfigEntry[SpeakerData]
+
+
+def peer_key(peer: RelayNetworkPeer) -> str:
+    """What names a peer across polls: its MAC (the serial on Axis), else its id."""
+    return normalize_mac(peer.configuration.mac or "") or peer.id
+
+
+@dataclass(frozen=True, slots=True)
+class RelayState:
+    """The relay network as the device last reported it."""
+
+    network: RelayNetwork
+    statuses: dict[str, RelayConnectionStatus]
+    sound: SoundConfiguration
+    own_mac: str
+
+    @property
+    def own_peer(self) -> RelayNetworkPeer | None:
+        """The device itself as a peer of its network."""
+        return next((p for p in self.network.peers if peer_key(p) == self.own_mac), None)
+
+    @property
+    def is_leader(self) -> bool:
+        """Whether the device leads the network it is in."""
+        own = self.own_peer
+        return own is not None and own.leader
+
+    @property
+    def followers(self) -> dict[str, RelayNetworkPeer]:
+        """The network's followers by peer key (only meaningful on the leader)."""
+        return {peer_key(p): p for p in self.network.peers if not p.leader}
+
+    def status(self, peer: RelayNetworkPeer) -> RelayConnectionStatus | None:
+        """The leader's view of a peer's link: the status call first, the peer list else."""
+        return self.statuses.get(peer.id, peer.connection_status)
+
+
+class RelayCoordinator(DataUpdateCoordinator[RelayState]):
+    """Reads the relay network of an Axis device.
+
+    Peers and their link status every 15 s; master volume every 5 minutes (and after a
+    change); the capabilities (volume range) once, at setup.
+    """
+
+    config_entry: SpeakerConfigEntry
+
+    def __init__(
+        self,
+        hass: HomeAssistant,
+        entry: SpeakerConfigEntry,
+        client: VapixClient,
+        device: AxisDeviceInfo,
+    ) -> None:
+        """Create the coordinator for one device."""
+        super().__init__(
+            hass,
+            LOGGER,
+            config_entry=entry,
+            name=f"{DOMAIN} relay {entry.title}",
+            update_interval=RELAY_STATUS_INTERVAL,
+        )
+        self.client = client
+        self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
+        self.capabilities = RelayCapabilities()
+        self._sound: SoundConfiguration | None = None
+        self._sound_read_at = 0.0
+
+    def settings_changed(self) -> None:
+        """Read the settings again at the next refresh (after Talkback wrote them)."""
+        self._sound = None
+
+    async def _async_setup(self) -> None:
+        try:
+            self.capabilities = await self.client.get_service_capabilities()
+        except VapixError as err:
+            raise update_failed(err) from err
+
+    async def _async_update_data(self) -> RelayState:
+        try:
+            network = await self.client.get_audio_peers()
+            statuses = (
+                {s.id: s.connection_status for s in await self.client.get_audio_peer_status()}
+                if network.peers
+                else {}
+            )
+            if (
+                self._sound is None
+                or time.monotonic() - self._sound_read_at >= RELAY_SETTINGS_INTERVAL.total_seconds()
+            ):
+                self._sound = await self.client.get_sound_configuration()
+                self._sound_read_at = time.monotonic()
+        except VapixError as err:
+            raise update_failed(err) from err
+        return RelayState(network, statuses, self._sound, self.own_mac)

@@ -8,7 +8,6 @@ import io
 import json
 from pathlib import Path
 import sys
-from types import TracebackType
 from typing import Any, Self
 import wave
 
@@ -80,12 +79,7 @@ class SimulatorProcess:
                 )
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         if self._process is None or self._process.returncode is not None:
             return
         self._process.terminate()

@@ -15,7 +15,6 @@ from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
 import logging
-from types import TracebackType
 from typing import NoReturn, Protocol, Self
 
 from ._tasks import cancel_and_wait
@@ -119,12 +118,7 @@ class AudioPacer:
         """Return the pacer itself."""
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Close the pacer."""
         await self.aclose()
 

@@ -10,7 +10,6 @@ import os
 from pathlib import Path
 import re
 from subprocess import DEVNULL, PIPE
-from types import TracebackType
 from typing import Self
 from urllib.parse import urlsplit
 
@@ -106,12 +105,7 @@ class AudioSource:
         await self.start()
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        traceback: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         """Stop ffmpeg, whatever happened."""
         await self.aclose()
 

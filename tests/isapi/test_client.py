@@ -18,6 +18,7 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiNotSupportedError,
     IsapiResponseError,
 )
+from custom_components.talkback.isapi.models import TwoWayAudioChannel
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import (
     ChannelConfig,
@@ -262,3 +263,35 @@ async def test_ipv6_and_bad_hosts(http: aiohttp.ClientSession) -> None:
     assert (await bracketed.origin()).authority == "[2001:db8::7]"
     with pytest.raises(IsapiConnectionError, match="host name"):
         await IsapiClient(http, "a b/c", username=USER, password=PASSWORD).device_info()
+
+
+async def test_digest_challenge_that_cannot_be_answered(http: aiohttp.ClientSession) -> None:
+    """A Digest challenge without a nonce is an authentication error with advice."""
+
+    async def device(peer: Peer) -> None:
+        await peer.read_head()
+        await peer.send(
+            response(401, b"", 'WWW-Authenticate: Digest realm="cam"', "Connection: close")
+        )
+
+    server = ScriptedServer(device)
+    await server.start()
+    try:
+        with pytest.raises(IsapiAuthenticationError, match="enable Digest"):
+            await make_client(http, server.port).device_info()
+    finally:
+        await server.close()
+
+
+async def test_update_hand_built_channel(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """A channel not read from the device still writes a body with its id."""
+    channel = TwoWayAudioChannel(
+        id="1",
+        enabled=False,
+        audio_compression_type="G.711ulaw",
+        audio_input_type=None,
+        speaker_volume=None,
+        noise_reduction=None,
+    )
+    updated = await client.update_two_way_audio_channel(channel, speaker_volume=7)
+    assert updated.speaker_volume == camera.channels[1].speaker_volume == 7

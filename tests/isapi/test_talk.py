@@ -19,6 +19,7 @@ from custom_components.talkback.isapi.exceptions import (
 )
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import ChannelConfig, HikvisionCamera, NamespaceVariant
+from tests.rawhttp.scripted import Peer, ScriptedServer, response
 from tests.rawhttp.tls import server_context
 
 from .conftest import camera_and_client, frames_of, make_client
@@ -238,3 +239,38 @@ async def test_send_needs_an_open_session(client: IsapiClient) -> None:
     """send() outside `async with` is a programming error."""
     with pytest.raises(RuntimeError, match="async with"):
         await client.talk("1").send(frames_of(AUDIO))
+
+
+async def test_device_answering_early_ends_the_talk(http: aiohttp.ClientSession) -> None:
+    """A device that answers 200 while audio is still coming stopped listening: an error."""
+    session = b"<TwoWayAudioSession><sessionId>s9</sessionId></TwoWayAudioSession>"
+    ok = b"<ResponseStatus><statusCode>1</statusCode></ResponseStatus>"
+
+    async def device(peer: Peer) -> None:
+        while True:
+            head = await peer.read_head()
+            line = head[":line"]
+            if "/audioData" in line:
+                await peer.send(response(200, ok, "Connection: close"))
+                return
+            body = session if "/open" in line else ok
+            await peer.send(response(200, body, "Content-Type: application/xml"))
+
+    async def endless() -> AsyncIterator[bytes]:
+        while True:
+            yield b"\xff" * 160
+            await asyncio.sleep(0.002)
+
+    server = ScriptedServer(device)
+    await server.start()
+    try:
+        client = make_client(http, server.port)
+        with pytest.raises(IsapiConnectionError, match="ended the talk session"):
+            async with client.talk("1") as talk_session:
+                await talk_session.send(endless())
+    finally:
+        await server.close()
+    lines = [head[":line"] for peer in server.peers for head in peer.heads]
+    assert "PUT /ISAPI/System/TwoWayAudio/channels/1/audioData?sessionId=s9 HTTP/1.1" in lines
+    closes = [line for line in lines if "/close " in line]
+    assert len(closes) == 2  # the stale-session close, and the close on the way out

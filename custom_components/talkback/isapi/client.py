@@ -38,6 +38,7 @@ from .const import (
     RECEIVE_CHUNK_BYTES,
 )
 from .exceptions import (
+    IsapiAuthenticationError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiError,
@@ -229,6 +230,12 @@ class IsapiClient:
             return IsapiTimeoutError(
                 f"The device did not answer within {wait:g} s while {action}; check that it "
                 "is online"
+            )
+        if type(err) is aiohttp.ClientError:
+            # Raised as the bare class by DigestAuthMiddleware for challenges it cannot answer.
+            return IsapiAuthenticationError(
+                f"The device asked for authentication that cannot be answered while {action} "
+                f"({err}); enable Digest (MD5 or SHA-256) authentication on it"
             )
         if isinstance(err, aiohttp.ClientConnectorCertificateError):
             return IsapiConnectionError(

@@ -251,6 +251,7 @@ class TwoWayAudioChannel:
         for item in [item for item in document if local_name(item.tag) == "enabled"]:
             document.remove(item)
         changes = {
+            "id": self.id,  # a channel built by hand has no element to copy it from
             "speakerVolume": None if speaker_volume is None else str(speaker_volume),
             "audioCompressionType": audio_compression_type,
             "audioInputType": audio_input_type,

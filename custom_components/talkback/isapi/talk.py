@@ -25,7 +25,7 @@ from custom_components.talkback.rawhttp import (
 )
 
 from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS, TALK_REPLAY_BYTES
-from .exceptions import IsapiError
+from .exceptions import IsapiConnectionError, IsapiError
 from .status import error_for_body, error_for_raw
 
 if TYPE_CHECKING:
@@ -200,6 +200,12 @@ class TalkSession:
                 )
                 return None
         except RawHttpEarlyResponseError as early:
+            if 200 <= early.response.status < 300:
+                # A success before the audio ended: the device stopped listening.
+                raise IsapiConnectionError(
+                    f"The device ended the talk session after {self.bytes_sent} bytes "
+                    f"({action}); another client may have taken the channel. Try again"
+                ) from early
             return early.response
         except RawHttpError as err:
             raise error_for_raw(err, action=action) from err

@@ -16,7 +16,6 @@ from .const import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADER_COUNT
 from .exceptions import (
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
-    RawHttpError,
     RawHttpResponseError,
     RawHttpTimeoutError,
 )
@@ -377,10 +376,14 @@ class RawStream:
         if self._closed:
             return
         self._closed = True
-        if not self._answer.done():
-            self._answer.cancel()
-        with contextlib.suppress(asyncio.CancelledError, RawHttpError):
-            await self._answer
+        answer = self._answer
+        if not answer.done():
+            answer.cancel()
+        # wait() rather than `await answer`: a cancellation of the caller must not be
+        # mistaken for (and swallowed as) the reader's own cancellation.
+        await asyncio.wait({answer})
+        if not answer.cancelled():
+            answer.exception()  # retrieved: a failed read after closing is not an error
         await _close_writer(self._writer, self._timeouts)
 
 

@@ -14,14 +14,11 @@ import asyncio
 from collections import deque
 from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
-import logging
 from typing import NoReturn, Protocol, Self
 
 from ._tasks import cancel_and_wait
 from .codec import FRAME_DURATION, G711Codec
 from .const import DEFAULT_LEAD, PACER_READ_AHEAD_FRAMES
-
-_LOGGER = logging.getLogger(__name__)
 
 
 class TimerHandle(Protocol):

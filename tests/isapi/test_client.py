@@ -295,3 +295,12 @@ async def test_update_hand_built_channel(client: IsapiClient, camera: HikvisionC
     )
     updated = await client.update_two_way_audio_channel(channel, speaker_volume=7)
     assert updated.speaker_volume == camera.channels[1].speaker_volume == 7
+
+
+async def test_user_name_digest_cannot_carry(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> None:
+    """A ':' in the user name cannot be sent with Digest: a typed error, not a ValueError."""
+    client = IsapiClient(http, "127.0.0.1", port=camera.port, username="a:b", password="p")
+    with pytest.raises(IsapiAuthenticationError, match="choose another user"):
+        await client.device_info()

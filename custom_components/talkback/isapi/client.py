@@ -121,7 +121,7 @@ class IsapiClient:
         self.timeouts = timeouts or IsapiTimeouts()
         self._username = username
         self._password = password
-        self._digest = aiohttp.DigestAuthMiddleware(username, password)
+        self._digest: aiohttp.DigestAuthMiddleware | None = None
         self._basic_only = False
         self._origin: Origin | None = None
         # The talk socket answers its own challenge: sharing aiohttp's nonce would make the
@@ -193,8 +193,17 @@ class IsapiClient:
         return url.with_query(params) if params else url
 
     def _request_options(self) -> tuple[dict[str, str], tuple[aiohttp.DigestAuthMiddleware, ...]]:
+        """Headers and middlewares that authenticate one ordinary request."""
         if self._basic_only:
             return {"Authorization": basic_authorization(self._username, self._password)}, ()
+        if self._digest is None:
+            try:
+                self._digest = aiohttp.DigestAuthMiddleware(self._username, self._password)
+            except ValueError as err:  # e.g. a ":" in the user name
+                raise IsapiAuthenticationError(
+                    f"This user name cannot be used with Digest authentication ({err}); "
+                    "choose another user"
+                ) from err
         return {}, (self._digest,)
 
     async def _request(

@@ -47,7 +47,7 @@ from .const import (
 )
 from .coordinator import CameraConfigEntry
 from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
-from .isapi.exceptions import IsapiConnectionError, IsapiNotSupportedError
+from .isapi.exceptions import IsapiAuthenticationError, IsapiConnectionError, IsapiNotSupportedError
 from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError
 
 DEFAULT_HTTP_PORT = 80
@@ -107,18 +107,20 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     async def _async_probe(self, data: Mapping[str, Any]) -> ProbedDevice:
         """Find out what answers at the address; ProbeError when it cannot be used.
 
-        ISAPI is tried first; a device without it (404) is asked over VAPIX. Refused
-        credentials stay refused credentials: they are not a reason to try the other.
+        ISAPI is tried first. A device without it (404), or one that refuses the ISAPI
+        login (Axis web servers answer unknown paths with a challenge the ISAPI client
+        cannot meet), is asked over VAPIX; when VAPIX is missing too, the ISAPI answer
+        is what the user sees.
         """
         try:
             return await self._async_probe_isapi(data)
-        except IsapiNotSupportedError as isapi_err:
+        except (IsapiNotSupportedError, IsapiAuthenticationError) as isapi_err:
             try:
                 return await self._async_probe_vapix(data)
             except VapixNotSupportedError as err:
-                raise ProbeError("base", "not_supported") from err
+                raise _probe_error(data, isapi_err) from err
             except DEVICE_ERRORS as err:
-                raise _probe_error(data, err) from isapi_err
+                raise _probe_error(data, err) from err
         except DEVICE_ERRORS as err:
             raise _probe_error(data, err) from err
 
@@ -222,8 +224,7 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
         """Show the options."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
-        entry: CameraConfigEntry = self.config_entry
-        channels = sorted(entry.runtime_data.coordinator.data)
+        entry = self.config_entry
         schema = vol.Schema(
             {
                 vol.Required(CONF_LEAD, default=DEFAULT_LEAD_MS): NumberSelector(
@@ -239,11 +240,17 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
                         unit_of_measurement="s",
                     )
                 ),
-                vol.Required(CONF_CHANNELS, default=channels): SelectSelector(
-                    SelectSelectorConfig(options=channels, multiple=True)
-                ),
             }
         )
+        if entry.data.get(CONF_VENDOR) != VENDOR_AXIS:  # an Axis device has one output
+            channels = sorted(entry.runtime_data.coordinator.data)
+            schema = schema.extend(
+                {
+                    vol.Required(CONF_CHANNELS, default=channels): SelectSelector(
+                        SelectSelectorConfig(options=channels, multiple=True)
+                    )
+                }
+            )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, entry.options),

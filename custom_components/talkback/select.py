@@ -151,16 +151,9 @@ class RelayGainSelect(RelayPeerEntity, SelectEntity):
         gain = next((g for g in peer.configuration.output_gain if g.name == self.gain_name), None)
         if gain is None:
             return None
-        definition = peer.gain_definition(self.gain_name)
-        return next(
-            (
-                step
-                for step in self.options
-                if definition is not None
-                and GainDefinition(self.gain_name, (step,)).allows(gain.value)
-            ),
-            None,
-        )
+        # Devices may spell a step differently ("-6" / "-06", "mute" / "Mute").
+        step = GainDefinition(self.gain_name, (gain.value,))
+        return next((option for option in self.options if step.allows(option)), None)
 
     async def async_select_option(self, option: str) -> None:
         """Write the gain to the leader, then read the network back."""

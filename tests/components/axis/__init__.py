@@ -1,0 +1,1 @@
+"""Tests of Axis speakers and relay networks in Home Assistant."""

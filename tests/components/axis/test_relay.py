@@ -1,0 +1,288 @@
+"""Relay networks: grouping round trips, peer devices and entities, and their writes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from unittest.mock import patch
+
+from homeassistant.components.media_player import ATTR_GROUP_MEMBERS, DOMAIN as MEDIA_PLAYER_DOMAIN
+from homeassistant.config_entries import SOURCE_REAUTH
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_OPTION,
+    STATE_OFF,
+    STATE_ON,
+    STATE_UNAVAILABLE,
+    Platform,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ServiceValidationError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry, snapshot_platform
+from syrupy.assertion import SnapshotAssertion
+
+from custom_components.talkback import async_remove_config_entry_device
+from custom_components.talkback.const import DOMAIN
+from custom_components.talkback.vapix.models import RelayConnectionStatus, RelayPeer
+from simulator.axis import AxisRelayNetwork
+from simulator.core import Fault, FaultKind
+
+from .conftest import PASSWORD, axis_entry, poll, poll_until, relay, set_up
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+HALL = "media_player.hall"
+KITCHEN = "media_player.kitchen"
+KITCHEN_STATUS = "sensor.kitchen_connection_status"
+KITCHEN_GAIN = "select.kitchen_output_gain"
+KITCHEN_LEADER = "binary_sensor.kitchen_relay_leader"
+HALL_LEADER = "binary_sensor.hall_relay_leader"
+MULTICAST = "switch.hall_multicast"
+GROUP = "sensor.hall_multicast_group"
+KITCHEN_SERIAL = "ACCC8E5A0001"
+KITCHEN_STATUS_ID = "AudioPeer_01"
+
+
+async def join(hass: HomeAssistant, leader: str, *members: str) -> None:
+    """media_player.join, blocking."""
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        "join",
+        {ATTR_ENTITY_ID: leader, ATTR_GROUP_MEMBERS: list(members)},
+        blocking=True,
+    )
+
+
+async def unjoin(hass: HomeAssistant, entity_id: str) -> None:
+    """media_player.unjoin, blocking."""
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN, "unjoin", {ATTR_ENTITY_ID: entity_id}, blocking=True
+    )
+
+
+@pytest.fixture
+async def network(
+    hass: HomeAssistant, leader_entry: MockConfigEntry, follower_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Hall leads a network with Kitchen, which is online; returns the leader's entry."""
+    await join(hass, HALL, KITCHEN)
+    await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
+    return leader_entry
+
+
+@pytest.mark.usefixtures("entity_registry_enabled_by_default")
+@pytest.mark.parametrize(
+    "platform",
+    [
+        Platform.BINARY_SENSOR,
+        Platform.MEDIA_PLAYER,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+    ],
+)
+@pytest.mark.usefixtures("media_dir")
+async def test_entities(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    entity_registry: er.EntityRegistry,
+    snapshot: SnapshotAssertion,
+    platform: Platform,
+) -> None:
+    """The leader of a two-speaker network: every entity of every platform."""
+    leader = axis_entry(axis_network[0], "Hall")
+    with patch("custom_components.talkback.AXIS_PLATFORMS", [platform]):
+        await set_up(hass, leader)
+    await relay(leader).client.set_audio_peer_configurations(
+        [
+            RelayPeer(name="Hall", mac=axis_network[0].mac, leader=True),
+            RelayPeer(name="Kitchen", mac=axis_network[1].mac, password=PASSWORD),
+        ]
+    )
+    await poll_until(hass, leader, KITCHEN_STATUS_ID, "online", platform)
+    await snapshot_platform(hass, entity_registry, snapshot, leader.entry_id)
+
+
+async def test_grouping_round_trip(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    follower_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """join -> the peer comes online with a device of its own -> unjoin -> it is gone."""
+    assert hass.states.get(HALL).attributes.get(ATTR_GROUP_MEMBERS) is None
+    await join(hass, HALL, KITCHEN)
+    await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
+    await poll(hass, follower_entry)
+
+    assert hass.states.get(HALL).attributes[ATTR_GROUP_MEMBERS] == [HALL, KITCHEN]
+    assert hass.states.get(KITCHEN).attributes[ATTR_GROUP_MEMBERS] == [HALL, KITCHEN]
+    assert hass.states.get(HALL_LEADER).state == STATE_ON
+    assert hass.states.get(KITCHEN_LEADER).state == STATE_OFF
+    hall = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "ACCC8E5A0000"), leader_entry.entry_id
+    )
+    peer = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
+    )
+    own = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), follower_entry.entry_id
+    )
+    assert hall is not None
+    assert peer is not None
+    assert own is not None
+    assert peer.via_device_id == hall.id
+    assert peer.connections == own.connections == {(dr.CONNECTION_NETWORK_MAC, "ac:cc:8e:5a:00:01")}
+    assert peer.name == "Kitchen"
+
+    await unjoin(hass, KITCHEN)
+    await hass.async_block_till_done()
+    assert hass.states.get(KITCHEN_STATUS) is None
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
+        )
+        is None
+    )
+    # Kitchen's own entry keeps its device: removing the peer only unlinked it.
+    assert device_registry.async_get(own.id) is not None
+    assert hass.states.get(KITCHEN).state != STATE_UNAVAILABLE
+    assert hass.states.get(HALL).attributes[ATTR_GROUP_MEMBERS] == [HALL]
+
+    # Joining again brings the peer back, with new entities.
+    await join(hass, HALL, KITCHEN)
+    await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
+
+
+async def test_unjoin_on_the_leader_drops_every_follower(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """The leader leaving its own group takes every follower out."""
+    await unjoin(hass, HALL)
+    assert relay(network).data.followers == {}
+    assert hass.states.get(KITCHEN_STATUS) is None
+
+
+async def test_grouping_refusals(
+    hass: HomeAssistant, network: MockConfigEntry, follower_entry: MockConfigEntry
+) -> None:
+    """Only Talkback's Axis speakers join, only on the leader; an orphan cannot unjoin."""
+    with pytest.raises(ServiceValidationError) as caught:
+        await join(hass, HALL, "media_player.somewhere_else")
+    assert caught.value.translation_key == "not_an_axis_speaker"
+
+    await poll(hass, follower_entry)
+    with pytest.raises(ServiceValidationError) as caught:
+        await join(hass, KITCHEN, HALL)
+    assert caught.value.translation_key == "not_the_leader"
+
+    await hass.config_entries.async_unload(network.entry_id)
+    await hass.async_block_till_done()
+    with pytest.raises(ServiceValidationError) as caught:
+        await unjoin(hass, KITCHEN)
+    assert caught.value.translation_key == "leader_not_configured"
+
+
+async def test_output_gain(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """A follower's gain is chosen from its definition and written to the leader."""
+    state = hass.states.get(KITCHEN_GAIN)
+    assert state.attributes["options"][:3] == ["Mute", "-57", "-56"]
+    await hass.services.async_call(
+        "select",
+        "select_option",
+        {ATTR_ENTITY_ID: KITCHEN_GAIN, ATTR_OPTION: "-6"},
+        blocking=True,
+    )
+    await poll(hass, network)
+    assert hass.states.get(KITCHEN_GAIN).state == "-6"
+
+
+async def test_multicast(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """Multicast on: the device picks a group, shown by the diagnostic sensor."""
+    assert hass.states.get(MULTICAST).state != STATE_ON
+    await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: MULTICAST}, blocking=True)
+    await poll(hass, network)
+    assert hass.states.get(MULTICAST).state == STATE_ON
+    assert hass.states.get(GROUP).state == "239.0.2.10"
+    await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: MULTICAST}, blocking=True)
+    await poll(hass, network)
+    assert hass.states.get(MULTICAST).state == STATE_OFF
+
+
+async def test_status_keeps_unknown_values_visible(
+    hass: HomeAssistant, network: MockConfigEntry
+) -> None:
+    """A status the document does not list is shown as sent, and is a valid option."""
+    coordinator = relay(network)
+    peer_id = coordinator.data.followers["ac:cc:8e:5a:00:01"].id
+    coordinator.async_set_updated_data(
+        replace(coordinator.data, statuses={peer_id: RelayConnectionStatus("Rebooting")})
+    )
+    await hass.async_block_till_done()
+    state = hass.states.get(KITCHEN_STATUS)
+    assert state.state == "Rebooting"
+    assert state.attributes["options"][-1] == "Rebooting"
+
+
+async def test_wrong_follower_credentials(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """A follower whose credentials the leader does not have shows authentication_failed."""
+    peer = relay(network).data.followers["ac:cc:8e:5a:00:01"]
+    await relay(network).client.set_audio_peer_configuration(
+        replace(peer.configuration, password="stale", output_gain=())
+    )
+    await poll_until(hass, network, KITCHEN_STATUS, "authentication_failed")
+
+
+async def test_leader_unreachable_then_back(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """The leader switched off: its network's entities become unavailable, then recover."""
+    await axis_network[0].stop()
+    await poll(hass, network)
+    assert hass.states.get(KITCHEN_STATUS).state == STATE_UNAVAILABLE
+    assert hass.states.get(HALL).state == STATE_UNAVAILABLE
+    await axis_network[0].start()
+    await poll(hass, network)
+    assert hass.states.get(KITCHEN_STATUS).state == "online"
+
+
+async def test_leader_refuses_credentials(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """A refused login while polling asks the user to sign in again."""
+    axis_network[0].faults.add(Fault(FaultKind.HTML_401, path="/vapix/audiorelay"))
+    await poll(hass, network)
+    flows = hass.config_entries.flow.async_progress()
+    assert any(flow["context"]["source"] == SOURCE_REAUTH for flow in flows)
+
+
+async def test_remove_device(
+    hass: HomeAssistant,
+    network: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+) -> None:
+    """Only a peer that left the network may have its device removed by the user."""
+    hall = device_registry.async_get_device_by_identifier(
+        (DOMAIN, "ACCC8E5A0000"), network.entry_id
+    )
+    peer = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), network.entry_id
+    )
+    assert hall is not None
+    assert peer is not None
+    assert not await async_remove_config_entry_device(hass, network, hall)
+    assert not await async_remove_config_entry_device(hass, network, peer)
+    stale = device_registry.async_get_or_create(
+        config_entry_id=network.entry_id,
+        identifiers={(DOMAIN, "ACCC8E5A0009")},
+        via_device_id=hall.id,
+    )
+    assert await async_remove_config_entry_device(hass, network, stale)

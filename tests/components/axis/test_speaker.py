@@ -1,0 +1,158 @@
+"""The Axis speaker: audio through transmit.cgi, and on a leader, through the whole network."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+from homeassistant.components.media_player import (
+    ATTR_MEDIA_VOLUME_LEVEL,
+    ATTR_MEDIA_VOLUME_MUTED,
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+    MediaPlayerEntityFeature,
+    MediaPlayerState,
+)
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_SUPPORTED_FEATURES,
+    SERVICE_VOLUME_MUTE,
+    SERVICE_VOLUME_SET,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+import pytest
+from pytest_homeassistant_custom_component.common import MockConfigEntry
+
+from simulator.axis import AxisRelayNetwork
+from simulator.core import AudioEncoding, Fault, FaultKind
+from tests.components.audio_fixtures import write_tone
+from tests.components.test_media_player import heard, play
+
+from .conftest import TEMPLATE, poll
+
+pytestmark = pytest.mark.usefixtures("socket_enabled")
+
+HALL = "media_player.hall"
+KITCHEN = "media_player.kitchen"
+BYTES_PER_SECOND = 8000
+FRAME = 160
+
+
+async def test_local_media_is_transmitted(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """A file is decoded to µ-law and sent to transmit.cgi in real time, then closed."""
+    write_tone(media_dir / "tone.wav", 0.6)
+    await play(hass, HALL, "media-source://media_source/local/tone.wav")
+
+    [recording] = axis_network[0].recordings
+    assert recording.kind == "transmit"
+    assert recording.close_reason == "played"
+    assert recording.encoding is AudioEncoding.MULAW
+    assert abs(len(recording.data) - 0.6 * BYTES_PER_SECOND) <= 2 * FRAME
+    assert heard(recording) > 4000
+    assert hass.states.get(HALL).state == MediaPlayerState.IDLE
+    assert not axis_network[0].transmitting
+    assert leader_entry.runtime_data.talking is False
+
+
+async def test_one_decode_for_two_speakers(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    follower_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """Playing on two Axis speakers in one action plays on both."""
+    write_tone(media_dir / "tone.wav", 0.4)
+    await play(hass, [HALL, KITCHEN], "media-source://media_source/local/tone.wav")
+    for device in axis_network.devices[:2]:
+        [recording] = device.recordings
+        assert heard(recording) > 4000
+
+
+@pytest.mark.usefixtures("leader_entry")
+async def test_busy_output_is_reported(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, media_dir: Path
+) -> None:
+    """An output in use by another client (503) fails the action with a translated reason."""
+    write_tone(media_dir / "tone.wav", 0.2)
+    axis_network[0].faults.add(
+        Fault(FaultKind.STATUS, status=503, path="/axis-cgi/audio/transmit.cgi")
+    )
+    with pytest.raises(HomeAssistantError) as caught:
+        await play(hass, HALL, "media-source://media_source/local/tone.wav")
+    assert caught.value.translation_key in {"channel_busy", "device_error", "cannot_connect"}
+    assert hass.states.get(HALL).state == MediaPlayerState.IDLE
+
+
+@pytest.mark.parametrize("axis_template", [replace(TEMPLATE, relay_api_version=None)])
+async def test_speaker_without_relay_api(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, leader_entry: MockConfigEntry
+) -> None:
+    """AXIS OS 10.12 on: a plain speaker, no grouping, no volume, no relay entities."""
+    assert leader_entry.runtime_data.relay is None
+    state = hass.states.get(HALL)
+    features = MediaPlayerEntityFeature(state.attributes[ATTR_SUPPORTED_FEATURES])
+    assert MediaPlayerEntityFeature.GROUPING not in features
+    assert MediaPlayerEntityFeature.VOLUME_SET not in features
+    assert hass.states.async_entity_ids("sensor") == []
+    assert hass.states.async_entity_ids("switch") == []
+
+
+async def test_master_volume_and_mute_on_the_leader(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    follower_entry: MockConfigEntry,
+) -> None:
+    """On a leader, volume is the network's master volume (dB range mapped) and mute too."""
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        "join",
+        {ATTR_ENTITY_ID: HALL, "group_members": [KITCHEN]},
+        blocking=True,
+    )
+    state = hass.states.get(HALL)
+    features = MediaPlayerEntityFeature(state.attributes[ATTR_SUPPORTED_FEATURES])
+    assert MediaPlayerEntityFeature.VOLUME_SET in features
+    assert MediaPlayerEntityFeature.VOLUME_MUTE in features
+    # The follower is no leader: its volume is the network's, set on the leader.
+    await poll(hass, follower_entry)
+    kitchen = hass.states.get(KITCHEN)
+    assert MediaPlayerEntityFeature.VOLUME_SET not in MediaPlayerEntityFeature(
+        kitchen.attributes[ATTR_SUPPORTED_FEATURES]
+    )
+
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        SERVICE_VOLUME_SET,
+        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_LEVEL: 1.0},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert axis_network[0].server is not None
+    assert axis_network[0].relay.master_volume == 6
+    assert hass.states.get(HALL).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 1.0
+
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        SERVICE_VOLUME_SET,
+        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_LEVEL: 0.0},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert axis_network[0].relay.master_volume == -57
+
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN,
+        SERVICE_VOLUME_MUTE,
+        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_MUTED: True},
+        blocking=True,
+    )
+    await hass.async_block_till_done()
+    assert axis_network[0].relay.mute is True
+    await poll(hass, leader_entry)
+    assert hass.states.get(HALL).attributes[ATTR_MEDIA_VOLUME_MUTED] is True

@@ -21,6 +21,7 @@ from .coalescer import PlaybackSettings
 from .const import CONF_VENDOR, DOMAIN, LOGGER, VENDOR_AXIS
 from .errors import device_errors_translated
 from .relay_coordinator import RelayState, SpeakerConfigEntry, peer_key
+from .relay_network import extend_network
 from .speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
 from .vapix.models import RelayNetworkPeer, RelayPeer, SoundConfiguration, VolumeRange
 from .vapix.transmit import TransmitSession
@@ -209,19 +210,15 @@ class AxisSpeaker(TalkbackSpeaker):
             for entity_id in group_members
             if entity_id != self.entity_id
         ]
+        if state.own_peer is not None and not state.is_leader:
+            raise ServiceValidationError(
+                translation_domain=DOMAIN,
+                translation_key="not_the_leader",
+                translation_placeholders={"entity_id": self.entity_id},
+            )
+        leader = RelayPeer(name=self._entry.title, mac=relay.own_mac or None, leader=True)
         with device_errors_translated():
-            if state.own_peer is None:
-                leader = RelayPeer(name=self._entry.title, mac=relay.own_mac or None, leader=True)
-                await relay.client.set_audio_peer_configurations([leader, *followers])
-            elif not state.is_leader:
-                raise ServiceValidationError(
-                    translation_domain=DOMAIN,
-                    translation_key="not_the_leader",
-                    translation_placeholders={"entity_id": self.entity_id},
-                )
-            else:
-                for follower in followers:
-                    await relay.client.set_audio_peer_configuration(follower)
+            await extend_network(relay.client, leader, state.network, followers)
         LOGGER.debug("%s joined %d speaker(s) to its network", self.entity_id, len(followers))
         await relay.async_refresh()
 

@@ -48,7 +48,8 @@ from .const import (
 from .coordinator import CameraConfigEntry
 from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
 from .isapi.exceptions import IsapiAuthenticationError, IsapiConnectionError, IsapiNotSupportedError
-from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError
+from .relay_flow import apply_relay_choice, own_peer, relay_schema
+from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError, VapixValidationError
 
 DEFAULT_HTTP_PORT = 80
 
@@ -82,6 +83,8 @@ class ProbedDevice:
     vendor: str
     title: str
     unique_id: str
+    relay: bool = False
+    """Whether the device has the audio relay API (Axis only)."""
 
 
 class ProbeError(Exception):
@@ -97,6 +100,8 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a camera, door station or recorder with a speaker."""
 
     VERSION = 1
+    _probed: ProbedDevice
+    _data: dict[str, Any]
 
     @staticmethod
     @callback
@@ -140,7 +145,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             raise ProbeError("base", "no_audio_output")
         title = device.product_name or device.model or device.serial_number
         return ProbedDevice(
-            VENDOR_AXIS, title, format_mac(device.mac_address or device.serial_number)
+            VENDOR_AXIS,
+            title,
+            format_mac(device.mac_address or device.serial_number),
+            relay=device.relay_api_supported,
         )
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
@@ -155,13 +163,42 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             else:
                 await self.async_set_unique_id(device.unique_id)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
-                return self.async_create_entry(
-                    title=device.title, data={**data, CONF_VENDOR: device.vendor}
-                )
+                self._probed = device
+                self._data = {**data, CONF_VENDOR: device.vendor}
+                if device.relay:
+                    return await self.async_step_relay()
+                return self.async_create_entry(title=device.title, data=self._data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
             errors=errors,
+        )
+
+    async def async_step_relay(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
+        """Build or extend a relay network with the new device (or leave it alone)."""
+        device = self._probed
+        client = create_vapix_client(self.hass, self._data)
+        errors: dict[str, str] = {}
+        placeholders = {"name": device.title, "error": ""}
+        try:
+            discovered = await client.get_discovered_audio_peers()
+            if user_input is not None:
+                own = own_peer(device.title, device.unique_id, self._data)
+                await apply_relay_choice(self.hass, client, own, discovered, user_input)
+                return self.async_create_entry(title=device.title, data=self._data)
+        except VapixValidationError as err:
+            errors = {"base": "invalid_network"}
+            placeholders["error"] = str(err)
+            discovered = ()
+        except DEVICE_ERRORS as err:
+            errors = _probe_error(self._data, err).errors
+            discovered = ()
+        schema = relay_schema(self.hass, device.unique_id, device.title, discovered)
+        return self.async_show_form(
+            step_id="relay",
+            data_schema=self.add_suggested_values_to_schema(schema, user_input),
+            errors=errors,
+            description_placeholders=placeholders,
         )
 
     async def async_step_reauth(self, entry_data: Mapping[str, Any]) -> ConfigFlowResult:

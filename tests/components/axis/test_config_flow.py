@@ -30,7 +30,7 @@ from custom_components.talkback.const import (
 from simulator.axis import AxisAuth, AxisRelayNetwork, AxisSpeaker
 from simulator.core import Fault, FaultKind
 
-from .conftest import PASSWORD, TEMPLATE, TITLE, axis_entry_data
+from .conftest import PASSWORD, TEMPLATE, TITLE, axis_entry_data, poll, poll_until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -56,6 +56,9 @@ async def test_axis_speaker_is_detected(
     """An Axis speaker answers VAPIX (not ISAPI): stored as Axis, under its MAC."""
     device = axis_network[0]
     result = await hass.config_entries.flow.async_configure(await start(hass), user_input(device))
+    assert result["type"] is FlowResultType.FORM
+    assert result["step_id"] == "relay"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == TITLE
     assert result["result"].unique_id == "ac:cc:8e:5a:00:00"
@@ -67,19 +70,25 @@ async def test_axis_speaker_is_detected(
 
 @pytest.mark.usefixtures("media_dir")
 @pytest.mark.parametrize(
-    "axis_template",
+    ("axis_template", "relay_step"),
     [
-        replace(TEMPLATE, relay_api_version=None),
-        replace(TEMPLATE, basic_device_info=False),
+        (replace(TEMPLATE, relay_api_version=None), False),
+        (replace(TEMPLATE, basic_device_info=False), True),
     ],
 )
 async def test_speaker_without_relay_api_or_basicdeviceinfo(
-    hass: HomeAssistant, axis_network: AxisRelayNetwork
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, relay_step: bool
 ) -> None:
-    """AXIS OS 10.12 on (no relay API) and old firmware are accepted: audio output is enough."""
+    """AXIS OS 10.12 on (no relay API) and old firmware are accepted: audio output is enough.
+
+    Only a device with the relay API gets the network step.
+    """
     result = await hass.config_entries.flow.async_configure(
         await start(hass), user_input(axis_network[0])
     )
+    assert (result.get("step_id") == "relay") is relay_step
+    if relay_step:
+        result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["data"][CONF_VENDOR] == VENDOR_AXIS
 
@@ -149,7 +158,7 @@ async def test_errors_then_recovers(
 
     device.faults.clear()
     result = await hass.config_entries.flow.async_configure(flow_id, user_input(device))
-    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["step_id"] == "relay"
 
 
 async def test_reauth_and_reconfigure(
@@ -199,3 +208,83 @@ async def test_device_answering_neither_protocol(
     _no_param_cgi(device)
     result = await hass.config_entries.flow.async_configure(await start(hass), user_input(device))
     assert result["errors"] == {"base": "not_supported"}
+
+
+async def add_with_relay_step(
+    hass: HomeAssistant, device: AxisSpeaker, choice: dict[str, Any]
+) -> dict[str, Any]:
+    """Run the user step for a device, then the relay step with `choice`."""
+    result = await hass.config_entries.flow.async_configure(await start(hass), user_input(device))
+    assert result["step_id"] == "relay"
+    return dict(await hass.config_entries.flow.async_configure(result["flow_id"], choice))
+
+
+@pytest.mark.usefixtures("media_dir")
+async def test_relay_step_builds_a_network(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork
+) -> None:
+    """The new device leads; a discovered device follows with the credentials typed in."""
+    leader, follower = axis_network[0], axis_network[1]
+    result = await hass.config_entries.flow.async_configure(await start(hass), user_input(leader))
+    schema = result["data_schema"].schema
+    followers = schema["followers"].config["options"]
+    assert [option["value"] for option in followers] == [follower.mac.lower(), "ac:cc:8e:5a:00:02"]
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"],
+        {
+            "leader": leader.mac.lower(),
+            "followers": [follower.mac.lower()],
+            "multicast": True,
+            "peer_username": "root",
+            "peer_password": PASSWORD,
+        },
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    entry = result["result"]
+    network = entry.runtime_data.relay.data.network
+    assert [peer.leader for peer in network.peers] == [True, False]
+    assert network.configuration.multicast_enabled is True
+    await poll_until(hass, entry, network.peers[1].id, "online", "sensor")
+    await poll(hass, entry)
+    assert hass.states.get("sensor.192_0_2_11_connection_status").state == "online"
+
+
+@pytest.mark.usefixtures("media_dir")
+async def test_relay_step_joins_a_configured_leader(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, leader_entry: MockConfigEntry
+) -> None:
+    """A device already in Talkback can lead: the new device becomes its follower."""
+    result = await add_with_relay_step(
+        hass, axis_network[1], {"leader": axis_network[0].mac.lower(), "followers": []}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    await hass.async_block_till_done()
+    await poll_until(
+        hass, leader_entry, "sensor.axis_c1410_network_mini_speaker_connection_status", "online"
+    )
+
+
+@pytest.mark.usefixtures("media_dir")
+async def test_relay_step_refusal_then_recovers(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, leader_entry: MockConfigEntry
+) -> None:
+    """A network the device would refuse is explained on the form; a valid one is written."""
+    hall = axis_network[0].mac.lower()
+    result = await hass.config_entries.flow.async_configure(
+        await start(hass), user_input(axis_network[1])
+    )
+    flow_id = result["flow_id"]
+    result = await hass.config_entries.flow.async_configure(
+        flow_id, {"leader": hall, "followers": [hall]}
+    )
+    assert result["errors"] == {"base": "invalid_network"}
+    assert "Hall" in result["description_placeholders"]["error"]
+
+    axis_network[0].faults.add(Fault(FaultKind.DROP_AFTER_SENT, nbytes=0, path="/vapix/audiorelay"))
+    result = await hass.config_entries.flow.async_configure(flow_id, {"leader": hall})
+    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+
+    axis_network[0].faults.clear()
+    result = await hass.config_entries.flow.async_configure(flow_id, {"leader": hall})
+    assert result["type"] is FlowResultType.CREATE_ENTRY

@@ -1,0 +1,141 @@
+"""The relay network step of the config flow: who leads, who follows, multicast."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, Final
+
+from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.selector import (
+    SelectOptionDict,
+    SelectSelector,
+    SelectSelectorConfig,
+    SelectSelectorMode,
+    TextSelector,
+    TextSelectorConfig,
+    TextSelectorType,
+)
+import probatio as vol
+
+from .axis_speaker import follower_configuration, loaded_axis_entries
+from .relay_coordinator import SpeakerConfigEntry
+from .relay_network import extend_network
+from .vapix.client import VapixClient
+from .vapix.models import DiscoveredRelayPeer, RelayPeer, normalize_mac
+
+CONF_LEADER: Final = "leader"
+CONF_FOLLOWERS: Final = "followers"
+CONF_MULTICAST: Final = "multicast"
+CONF_PEER_USERNAME: Final = "peer_username"
+CONF_PEER_PASSWORD: Final = "peer_password"  # noqa: S105 (a form field name)
+
+
+def relay_entries(hass: HomeAssistant) -> dict[str, SpeakerConfigEntry]:
+    """Axis devices already in Talkback that have the relay API, by MAC."""
+    return {
+        mac: entry
+        for entry in loaded_axis_entries(hass)
+        if entry.runtime_data.relay is not None
+        and (mac := entry.runtime_data.device.mac_address) is not None
+    }
+
+
+def relay_schema(
+    hass: HomeAssistant,
+    own_mac: str,
+    title: str,
+    discovered: Sequence[DiscoveredRelayPeer],
+) -> vol.Schema:
+    """The form: a leader among the configured devices, followers among those and the found."""
+    configured = relay_entries(hass)
+    leaders = [SelectOptionDict(value=own_mac, label=title)] + [
+        SelectOptionDict(value=mac, label=entry.title) for mac, entry in configured.items()
+    ]
+    followers = [
+        SelectOptionDict(value=mac, label=entry.title) for mac, entry in configured.items()
+    ]
+    for peer in discovered:
+        mac = normalize_mac(peer.mac or "")
+        if mac is not None and mac != own_mac and mac not in configured:
+            label = " ".join(part for part in (peer.product_type, peer.ip_address) if part)
+            followers.append(SelectOptionDict(value=mac, label=f"{label} ({mac})".strip()))
+    return vol.Schema(
+        {
+            vol.Required(CONF_LEADER, default=own_mac): SelectSelector(
+                SelectSelectorConfig(options=leaders, mode=SelectSelectorMode.DROPDOWN)
+            ),
+            vol.Optional(CONF_FOLLOWERS, default=[]): SelectSelector(
+                SelectSelectorConfig(options=followers, multiple=True)
+            ),
+            vol.Required(CONF_MULTICAST, default=False): bool,
+            vol.Optional(CONF_PEER_USERNAME): TextSelector(),
+            vol.Optional(CONF_PEER_PASSWORD): TextSelector(
+                TextSelectorConfig(type=TextSelectorType.PASSWORD)
+            ),
+        }
+    )
+
+
+async def apply_relay_choice(
+    hass: HomeAssistant,
+    client: VapixClient,
+    own: RelayPeer,
+    discovered: Sequence[DiscoveredRelayPeer],
+    choice: Mapping[str, Any],
+) -> None:
+    """Write the chosen network to its leader (the new device, or one already configured).
+
+    `own` is the new device as a follower would be configured (MAC and credentials).
+    Devices found by discovery get the credentials typed in the form.
+    """
+    configured = relay_entries(hass)
+    found = {normalize_mac(peer.mac or ""): peer for peer in discovered}
+
+    def follower(mac: str) -> RelayPeer:
+        if (entry := configured.get(mac)) is not None:
+            return follower_configuration(entry)
+        peer = found.get(mac)
+        return RelayPeer(
+            mac=mac,
+            ip_address=peer.ip_address if peer is not None else None,
+            leader=False,
+            username=choice.get(CONF_PEER_USERNAME) or None,
+            password=choice.get(CONF_PEER_PASSWORD) or None,
+        )
+
+    followers = [follower(mac) for mac in choice.get(CONF_FOLLOWERS, [])]
+    leader_mac: str = choice[CONF_LEADER]
+    multicast = bool(choice.get(CONF_MULTICAST))
+    leader_entry = configured.get(leader_mac)
+    if leader_entry is None:  # the new device leads
+        if not followers and not multicast:
+            return  # no network wanted
+        leader = RelayPeer(name=own.name, mac=own.mac, leader=True)
+        await extend_network(
+            client, leader, await client.get_audio_peers(), followers, multicast=multicast
+        )
+        return
+    leader_client = leader_entry.runtime_data.client
+    leader = RelayPeer(name=leader_entry.title, mac=leader_mac, leader=True)
+    await extend_network(
+        leader_client,
+        leader,
+        await leader_client.get_audio_peers(),
+        [own, *followers],
+        multicast=multicast,
+    )
+    relay = leader_entry.runtime_data.relay
+    assert relay is not None  # relay_entries holds devices with a relay coordinator only
+    await relay.async_request_refresh()
+
+
+def own_peer(title: str, mac: str, data: Mapping[str, Any]) -> RelayPeer:
+    """The device being added, as its leader will reach it."""
+    return RelayPeer(
+        name=title,
+        mac=mac,
+        leader=False,
+        username=data[CONF_USERNAME],
+        password=data[CONF_PASSWORD],
+    )

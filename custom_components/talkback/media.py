@@ -32,9 +32,9 @@ async def async_resolve_media(hass: HomeAssistant, media_id: str, entity_id: str
     if media_id.startswith(TTS_MEDIA_SOURCE_PREFIX):
         try:
             _extension, audio = await tts.async_get_media_source_audio(hass, media_id)
-        except HomeAssistantError:
-            raise
         except Exception as err:
+            if isinstance(err, HomeAssistantError) and err.translation_key:
+                raise  # already says what went wrong, in the user's language
             raise HomeAssistantError(
                 translation_domain=DOMAIN,
                 translation_key="media_unreadable",

@@ -18,6 +18,7 @@ import aiohttp
 CLIENT_ID_PATH = "/"
 STARTUP_TIMEOUT = 120.0
 STOP_TIMEOUT = 60.0
+WEBSOCKET_TIMEOUT = 30.0
 
 
 @dataclass
@@ -168,6 +169,23 @@ class HassApi:
     async def call_service(self, domain: str, service: str, data: dict[str, Any]) -> Any:
         """Call an action and wait for it to finish (REST actions block until done)."""
         return await self.request("POST", f"/api/services/{domain}/{service}", data)
+
+    async def websocket_command(self, command: dict[str, Any]) -> Any:
+        """Send one websocket command, as the frontend does, and return its result."""
+        async with (
+            asyncio.timeout(WEBSOCKET_TIMEOUT),
+            self.session.ws_connect(f"{self.base_url}/api/websocket") as connection,
+        ):
+            await connection.receive_json()  # auth_required
+            await connection.send_json({"type": "auth", "access_token": self.token})
+            if (await connection.receive_json()).get("type") != "auth_ok":
+                raise PermissionError("the websocket API refused the access token")
+            await connection.send_json({**command, "id": 1})
+            while (message := await connection.receive_json()).get("id") != 1:
+                pass
+        if not message.get("success"):
+            raise RuntimeError(f"{command['type']} failed: {message.get('error')}")
+        return message.get("result")
 
     async def state(self, entity_id: str) -> dict[str, Any]:
         """Return an entity's state object."""

@@ -5,7 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from homeassistant.exceptions import ConfigEntryAuthFailed, ConfigEntryNotReady, HomeAssistantError
+from homeassistant.exceptions import (
+    ConfigEntryAuthFailed,
+    ConfigEntryNotReady,
+    HomeAssistantError,
+    ServiceValidationError,
+)
 from homeassistant.helpers.update_coordinator import UpdateFailed
 
 from .const import DOMAIN
@@ -51,8 +56,12 @@ def is_authentication_error(err: DeviceError) -> bool:
 
 
 def device_error(err: DeviceError) -> HomeAssistantError:
-    """A translated HomeAssistantError for an action that failed on the device."""
-    return HomeAssistantError(
+    """A translated HomeAssistantError for an action that failed on the device.
+
+    A request the client refused before sending is the caller's mistake: a validation error.
+    """
+    kind = ServiceValidationError if isinstance(err, VapixValidationError) else HomeAssistantError
+    return kind(
         translation_domain=DOMAIN,
         translation_key=translation_key_for(err),
         translation_placeholders={"error": str(err)},

@@ -38,6 +38,16 @@ DEMO_DEVICES = [
         "namespace=isapi,channels=2,codecs=G.711ulaw+G.711alaw,"
         "mac=02:00:00:00:18:02,serial=DS-KV8213-WME1C20240515CCRRDEMO0002"
     ),
+    # Axis speakers on one simulated LAN: the first leads a relay network, the others
+    # follow it (see add_devices); a fourth has AXIS OS 10.12 (no relay API).
+    "--axis",
+    "port=18011,name=Hall speaker,password=simulator,link_interval=2",
+    "--axis",
+    "port=18012,name=Kitchen speaker,password=simulator",
+    "--axis",
+    "port=18013,name=Garage speaker,password=simulator",
+    "--axis",
+    "port=18014,name=Porch speaker,password=simulator,relay=none,firmware=11.11.73",
 ]
 
 
@@ -45,8 +55,12 @@ async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
     """Add every simulated device Talkback does not have yet; return what was added."""
     configured = {entry["unique_id"] for entry in await api.config_entries("talkback")}
     added = []
+    relay_leader: str | None = None
     for device in devices:
-        if device["mac"] in configured:
+        if device["mac"].lower() in configured:
+            relay_leader = relay_leader or (
+                device["mac"].lower() if device["kind"] == "axis" else None
+            )
             continue
         result = await api.run_config_flow(
             "talkback",
@@ -59,6 +73,12 @@ async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
                 "password": DEVICE_PASSWORD,
             },
         )
+        if result.get("step_id") == "relay":  # Axis: the first one leads, the others follow
+            choice = {"leader": relay_leader} if relay_leader else {}
+            relay_leader = relay_leader or device["mac"].lower()
+            result = await api.request(
+                "POST", f"/api/config/config_entries/flow/{result['flow_id']}", choice
+            )
         if result.get("type") != "create_entry":
             raise RuntimeError(f"adding {device['name']} failed: {result}")
         added.append(result["title"])

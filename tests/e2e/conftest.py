@@ -37,7 +37,8 @@ def _loopback(socket_enabled: None) -> None:
 def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndToEnd]:
     """Simulated camera + `hass` on free loopback ports, the camera added through the flow."""
     pytest_socket.enable_socket()  # PHACC blocked sockets before the first test's fixtures
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(ARTIFACTS, ignore_errors=True)  # no screenshot of an earlier run stays
+    ARTIFACTS.mkdir(parents=True)
     ffmpeg = find_ffmpeg()
     instance = TalkbackInstance(tmp_path_factory.mktemp("hass"), [CAMERA], ffmpeg=ffmpeg)
     # A loop of our own (not made the current loop): PHACC checks the tests' loop.

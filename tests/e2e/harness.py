@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Coroutine
+from collections.abc import AsyncIterator, Coroutine
+import contextlib
 from dataclasses import dataclass, field
 import json
 from pathlib import Path
@@ -75,6 +76,37 @@ class EndToEnd:
                 if summaries and summaries[-1]["bytes"] >= seconds * 8000:
                     return summaries[-1]
                 await asyncio.sleep(POLL_INTERVAL)
+
+    @contextlib.asynccontextmanager
+    async def playing(self, media_name: str) -> AsyncIterator[asyncio.Future[Any]]:
+        """Play a file of the media folder on the speaker; yield the pending call once playing.
+
+        `play_media` over REST returns only when the play has ended; on the way out the call
+        is cancelled if it still runs.
+        """
+        play = asyncio.ensure_future(
+            self.instance.rest.call_service(
+                "media_player",
+                "play_media",
+                {
+                    "entity_id": SPEAKER,
+                    "media_content_id": f"media-source://media_source/local/{media_name}",
+                    "media_content_type": "music",
+                },
+            )
+        )
+        try:
+            await self.wait_for_state(SPEAKER, "playing")
+            yield play
+        finally:
+            if not play.done():
+                play.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await play
+
+    async def stop_speaker(self) -> None:
+        """`media_player.media_stop` on the speaker."""
+        await self.instance.rest.call_service("media_player", "media_stop", {"entity_id": SPEAKER})
 
     async def wait_for_state(self, entity_id: str, state: str) -> dict[str, Any]:
         """Wait until an entity has a state; return the state object."""

@@ -8,7 +8,6 @@ to test-artifacts/e2e/.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import re
 import subprocess
@@ -71,7 +70,6 @@ async def take_tour(tour: dict[str, Any]) -> dict[str, Any]:
 def test_device_page_and_more_info_dialog(e2e: EndToEnd, browser: dict[str, str]) -> None:
     """Log in, open the Talkback camera's device page and its speaker's more-info dialog."""
     write_tone(e2e.instance.media_dir / MEDIA_NAME, PLAY_SECONDS)
-    api = e2e.instance.rest
     device_id = e2e.run(e2e.instance.render(f"{{{{ device_id('{SPEAKER}') }}}}")).strip()
     assert re.fullmatch(r"[0-9a-f]{32}", device_id), device_id
     tour = {
@@ -88,28 +86,11 @@ def test_device_page_and_more_info_dialog(e2e: EndToEnd, browser: dict[str, str]
 
     async def tour_while_playing() -> dict[str, Any]:
         await e2e.control.reset()
-        play = asyncio.ensure_future(
-            api.call_service(
-                "media_player",
-                "play_media",
-                {
-                    "entity_id": SPEAKER,
-                    "media_content_id": f"media-source://media_source/local/{MEDIA_NAME}",
-                    "media_content_type": "music",
-                },
-            )
-        )
-        try:
-            await e2e.wait_for_state(SPEAKER, "playing")
+        async with e2e.playing(MEDIA_NAME) as play:
             seen = await take_tour(tour)
-            await api.call_service("media_player", "media_stop", {"entity_id": SPEAKER})
+            await e2e.stop_speaker()
             await play
             return seen
-        finally:
-            if not play.done():
-                play.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await play
 
     started = time.monotonic()
     seen = e2e.run(tour_while_playing())

@@ -7,7 +7,6 @@ test-artifacts/e2e/figures.json.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import time
 
 import pytest
@@ -77,34 +76,16 @@ def test_tts_speak_plays_the_tts_file(e2e: EndToEnd) -> None:
 def test_media_stop_ends_a_long_play_quickly(e2e: EndToEnd) -> None:
     """STOP during a 20 s play ends the talk session at the camera within 150 ms."""
     write_tone(e2e.instance.media_dir / "long.wav", LONG_PLAY_SECONDS)
-    api = e2e.instance.rest
 
     async def play_then_stop() -> tuple[float, float]:
         await e2e.control.reset()
-        play = asyncio.ensure_future(
-            api.call_service(
-                "media_player",
-                "play_media",
-                {
-                    "entity_id": SPEAKER,
-                    "media_content_id": "media-source://media_source/local/long.wav",
-                    "media_content_type": "music",
-                },
-            )
-        )
-        try:
+        async with e2e.playing("long.wav") as play:
             await e2e.wait_for_audio(seconds=1.0)
-            await e2e.wait_for_state(SPEAKER, "playing")
             stop_called = time.monotonic()
-            await api.call_service("media_player", "media_stop", {"entity_id": SPEAKER})
+            await e2e.stop_speaker()
             async with asyncio.timeout(STATE_TIMEOUT):
                 await play  # the blocked play_media call returns
             return stop_called, time.monotonic() - stop_called
-        finally:
-            if not play.done():
-                play.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await play
 
     stop_called, play_returned_after = e2e.run(play_then_stop())
     summaries = e2e.run(e2e.summaries())

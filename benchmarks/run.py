@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import asdict, dataclass
 import json
 import math
@@ -111,6 +112,7 @@ def concurrency_entry(
     }
     if run.errors:
         entry["errors"] = sorted(set(run.errors))[:5]
+        entry["device_close_reasons"] = dict(Counter(r.close_reason for r in recordings))
     if timelines:
         entry |= {
             "max_lag_ms": round(max(t.max_lag_ms for t in timelines), 2),

@@ -64,10 +64,9 @@ const { chromium } = require(tour.playwrightCore);
 const started = Date.now();
 const browser = await chromium.launch({ executablePath: tour.chromium, args: CHROMIUM_ARGS });
 const steps = {};
+const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+page.setDefaultTimeout(STEP_TIMEOUT_MS);
 try {
-  const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
-  page.setDefaultTimeout(STEP_TIMEOUT_MS);
-
   await page.goto(`${tour.url}/`);
   await page.getByLabel('Username').fill(tour.username);
   await page.getByLabel('Password', { exact: true }).fill(tour.password);
@@ -87,6 +86,10 @@ try {
   const dialog = page.getByRole('dialog').first();
   await dialog.waitFor();
   steps.moreInfo = await capture(page, dialog, tour.outDir, 'more-info');
+} catch (error) {
+  // What the page showed when a step failed is the first thing to look at.
+  await page.screenshot({ path: path.join(tour.outDir, 'failure.png') }).catch(() => {});
+  throw error;
 } finally {
   await browser.close();
 }

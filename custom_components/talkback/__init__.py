@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import CONF_HOST, Platform
 from homeassistant.core import HomeAssistant
@@ -58,12 +61,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: ConfigEntry) -> bool:
     return True
 
 
-async def _async_setup_camera(hass: HomeAssistant, entry: CameraConfigEntry) -> None:
-    client = create_isapi_client(hass, entry.data)
+async def _read_device[T](reading: Coroutine[Any, Any, T]) -> T:
+    """The device's identity; a failure says whether to sign in again or retry later."""
     try:
-        device = await client.device_info()
+        return await reading
     except DEVICE_ERRORS as err:
         raise setup_failed(err) from err
+
+
+async def _async_setup_camera(hass: HomeAssistant, entry: CameraConfigEntry) -> None:
+    client = create_isapi_client(hass, entry.data)
+    device = await _read_device(client.device_info())
 
     coordinator = ChannelCoordinator(hass, entry, client)
     entry.runtime_data = CameraData(client=client, device=device, coordinator=coordinator)
@@ -85,10 +93,7 @@ async def _async_setup_camera(hass: HomeAssistant, entry: CameraConfigEntry) -> 
 
 async def _async_setup_axis(hass: HomeAssistant, entry: SpeakerConfigEntry) -> None:
     client = create_vapix_client(hass, entry.data)
-    try:
-        device = await client.device_info()
-    except DEVICE_ERRORS as err:
-        raise setup_failed(err) from err
+    device = await _read_device(client.device_info())
 
     relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
     entry.runtime_data = SpeakerData(client=client, device=device, relay=relay)

@@ -6,14 +6,6 @@ import asyncio
 from collections.abc import AsyncGenerator
 from typing import Any
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    CONF_VERIFY_SSL,
-)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
@@ -21,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS
 from custom_components.talkback.relay_coordinator import RelayCoordinator
 from simulator.axis import AxisRelayNetwork, AxisSpeaker, AxisSpeakerConfig
+from tests.components.conftest import entry_data
 
 PASSWORD = "correct horse"
 TEMPLATE = AxisSpeakerConfig(password=PASSWORD, link_delay=0.01, link_interval=0.02)
@@ -44,15 +37,7 @@ async def axis_network(
 
 def axis_entry_data(device: AxisSpeaker, **changes: Any) -> dict[str, Any]:
     """Config entry data (as the user step stores it) for a simulated device."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: device.port,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: True,
-        CONF_USERNAME: device.config.username,
-        CONF_PASSWORD: device.config.password,
-        CONF_VENDOR: VENDOR_AXIS,
-    } | changes
+    return entry_data(device, **{CONF_VENDOR: VENDOR_AXIS, **changes})
 
 
 def axis_entry(device: AxisSpeaker, title: str) -> MockConfigEntry:
@@ -129,3 +114,18 @@ def _shows(
         return status is not None and status.name.lower() == state
     current = hass.states.get(entity_id)
     return current is not None and current.state == state
+
+
+@pytest.fixture
+async def network(
+    hass: HomeAssistant, leader_entry: MockConfigEntry, follower_entry: MockConfigEntry
+) -> MockConfigEntry:
+    """Hall leads a network with Kitchen, which is online; returns the leader's entry."""
+    await hass.services.async_call(
+        "media_player",
+        "join",
+        {"entity_id": "media_player.hall", "group_members": ["media_player.kitchen"]},
+        blocking=True,
+    )
+    await poll_until(hass, leader_entry, "sensor.kitchen_connection_status", "online")
+    return leader_entry

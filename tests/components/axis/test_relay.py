@@ -61,16 +61,6 @@ async def unjoin(hass: HomeAssistant, entity_id: str) -> None:
     )
 
 
-@pytest.fixture
-async def network(
-    hass: HomeAssistant, leader_entry: MockConfigEntry, follower_entry: MockConfigEntry
-) -> MockConfigEntry:
-    """Hall leads a network with Kitchen, which is online; returns the leader's entry."""
-    await join(hass, HALL, KITCHEN)
-    await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
-    return leader_entry
-
-
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")
 @pytest.mark.parametrize(
     "platform",

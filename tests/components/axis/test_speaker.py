@@ -38,6 +38,14 @@ BYTES_PER_SECOND = 8000
 FRAME = 160
 
 
+async def on_hall(hass: HomeAssistant, service: str, data: dict[str, object]) -> None:
+    """A media player action on the leader, blocking."""
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN, service, {ATTR_ENTITY_ID: HALL, **data}, blocking=True
+    )
+    await hass.async_block_till_done()
+
+
 async def test_local_media_is_transmitted(
     hass: HomeAssistant,
     axis_network: AxisRelayNetwork,
@@ -109,12 +117,7 @@ async def test_master_volume_and_mute_on_the_leader(
     follower_entry: MockConfigEntry,
 ) -> None:
     """On a leader, volume is the network's master volume (dB range mapped) and mute too."""
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        "join",
-        {ATTR_ENTITY_ID: HALL, "group_members": [KITCHEN]},
-        blocking=True,
-    )
+    await on_hall(hass, "join", {"group_members": [KITCHEN]})
     state = hass.states.get(HALL)
     features = MediaPlayerEntityFeature(state.attributes[ATTR_SUPPORTED_FEATURES])
     assert MediaPlayerEntityFeature.VOLUME_SET in features
@@ -126,33 +129,14 @@ async def test_master_volume_and_mute_on_the_leader(
         kitchen.attributes[ATTR_SUPPORTED_FEATURES]
     )
 
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        SERVICE_VOLUME_SET,
-        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_LEVEL: 1.0},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
-    assert axis_network[0].server is not None
+    await on_hall(hass, SERVICE_VOLUME_SET, {ATTR_MEDIA_VOLUME_LEVEL: 1.0})
     assert axis_network[0].relay.master_volume == 6
     assert hass.states.get(HALL).attributes[ATTR_MEDIA_VOLUME_LEVEL] == 1.0
 
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        SERVICE_VOLUME_SET,
-        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_LEVEL: 0.0},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await on_hall(hass, SERVICE_VOLUME_SET, {ATTR_MEDIA_VOLUME_LEVEL: 0.0})
     assert axis_network[0].relay.master_volume == -57
 
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        SERVICE_VOLUME_MUTE,
-        {ATTR_ENTITY_ID: HALL, ATTR_MEDIA_VOLUME_MUTED: True},
-        blocking=True,
-    )
-    await hass.async_block_till_done()
+    await on_hall(hass, SERVICE_VOLUME_MUTE, {ATTR_MEDIA_VOLUME_MUTED: True})
     assert axis_network[0].relay.mute is True
     await poll(hass, leader_entry)
     assert hass.states.get(HALL).attributes[ATTR_MEDIA_VOLUME_MUTED] is True

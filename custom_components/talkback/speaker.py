@@ -183,7 +183,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
             settings = await self._playback_settings()
             decode = member.playback.decode(settings, media)
             self._attr_media_title = media.title
-            await self._stream(member, decode, settings.lead)
+            await self._stream(member, decode)
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:
@@ -196,7 +196,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
             member.leave()
             self._talking(False)
 
-    async def _stream(self, member: PlaybackMember, decode: SharedDecode, lead: float) -> None:
+    async def _stream(self, member: PlaybackMember, decode: SharedDecode) -> None:
         """Open the audio session, stream the shared decode into it, close it."""
         sink = decode.fanout.add_sink(self.entity_id)
         try:
@@ -204,9 +204,9 @@ class TalkbackSpeaker(MediaPlayerEntity):
                 await asyncio.shield(decode.opened)
                 self._now_playing(decode.source.duration)
                 member.ready()
+                # The pacer holds the last frame back until the device has played out
+                # what it buffered, so closing right after does not cut the tail.
                 await output.send(sink)
-                # The last frames went out `lead` ahead of playback: let them play out.
-                await asyncio.sleep(lead)
         finally:
             await decode.leave()
         if sink.error is not None:

@@ -27,6 +27,7 @@ from custom_components.talkback.const import (
     DOMAIN,
     VENDOR_AXIS,
 )
+from custom_components.talkback.vapix.models import RelayPeer
 from simulator.axis import AxisAuth, AxisRelayNetwork, AxisSpeaker
 from simulator.core import Fault, FaultKind
 
@@ -254,15 +255,22 @@ async def test_relay_step_builds_a_network(
 async def test_relay_step_joins_a_configured_leader(
     hass: HomeAssistant, axis_network: AxisRelayNetwork, leader_entry: MockConfigEntry
 ) -> None:
-    """A device already in Talkback can lead: the new device becomes its follower."""
+    """A device already in Talkback that leads a network: the new device is added to it."""
+    hall = axis_network[0].mac.lower()
+    await leader_entry.runtime_data.client.set_audio_peer_configurations(
+        [RelayPeer(name="Hall", mac=hall, leader=True)]
+    )
     result = await add_with_relay_step(
-        hass, axis_network[1], {"leader": axis_network[0].mac.lower(), "followers": []}
+        hass, axis_network[1], {"leader": hall, "followers": [], "multicast": True}
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
     await poll_until(
         hass, leader_entry, "sensor.axis_c1410_network_mini_speaker_connection_status", "online"
     )
+    network = leader_entry.runtime_data.relay.data.network
+    assert [peer.configuration.name for peer in network.peers] == ["Hall", TITLE]
+    assert network.configuration.multicast_enabled is True
 
 
 @pytest.mark.usefixtures("media_dir")

@@ -100,6 +100,9 @@ async def develop(config_dir: Path, port: int) -> int:
         await hass.start()
         async with aiohttp.ClientSession() as session:
             api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
+            # Home Assistant treats the YAML http settings as a trial and reverts them (with
+            # a restart on port 8123) unless they are confirmed within five minutes.
+            await api.websocket_command({"type": "http/config/promote"})
             added = await add_devices(api, simulators.devices)
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
         for device in simulators.devices:

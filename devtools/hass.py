@@ -38,12 +38,15 @@ class HassProcess:
 
     async def start(self) -> None:
         """Start Home Assistant and wait until its HTTP API answers."""
+        media = self.config_dir / "media"
+        media.mkdir(exist_ok=True)
         env = (
             os.environ
             | self.env
             | {
                 "TALKBACK_HA_PORT": str(self.port),
                 "TALKBACK_HA_URL": self.url,
+                "TALKBACK_MEDIA_DIR": str(media),
             }
         )
         log = (self.log_path or self.config_dir / "hass.stdout.log").open("ab")

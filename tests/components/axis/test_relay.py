@@ -240,8 +240,9 @@ async def test_leader_unreachable_then_back(
     assert hass.states.get(KITCHEN_STATUS).state == STATE_UNAVAILABLE
     assert hass.states.get(HALL).state == STATE_UNAVAILABLE
     await axis_network[0].start()
-    await poll(hass, network)
-    assert hass.states.get(KITCHEN_STATUS).state == "online"
+    # Back on, the leader checks its links again: Initiating, then Online.
+    await poll_until(hass, network, KITCHEN_STATUS, "online")
+    assert hass.states.get(HALL).state != STATE_UNAVAILABLE
 
 
 async def test_leader_refuses_credentials(

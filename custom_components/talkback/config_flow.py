@@ -297,10 +297,8 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
 def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
     """Form input as stored: a bare host (IPv6 without brackets) and an integer port."""
     data = dict(user_input)
-    if CONF_HOST in data:
-        data[CONF_HOST] = data[CONF_HOST].strip().removeprefix("[").removesuffix("]")
-    if CONF_PORT in data:
-        data[CONF_PORT] = int(data[CONF_PORT])
+    data[CONF_HOST] = data[CONF_HOST].strip().removeprefix("[").removesuffix("]")
+    data[CONF_PORT] = int(data[CONF_PORT])
     return data
 
 

@@ -325,7 +325,7 @@ class HikvisionCamera(SimulatedDevice):
 
     async def _get_channels(self, request: Request, params: dict[str, str]) -> Reply:
         items = []
-        for channel in self.channels.values():
+        for channel in self.channels.values() if self.config.list_channels else ():
             item = channel.element()
             item.stamped = True
             items.append(item)

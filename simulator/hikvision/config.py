@@ -94,6 +94,8 @@ class CameraConfig:
     request_url: RequestUrlStyle = RequestUrlStyle.PATH
     # False: a camera without two-way audio; /ISAPI/System/TwoWayAudio/* answer 404 notSupport.
     two_way_audio: bool = True
+    # False: the channel list is empty (a recorder with no audio-capable camera attached).
+    list_channels: bool = True
 
     def __post_init__(self) -> None:
         ids = [channel.id for channel in self.channels]

@@ -117,7 +117,14 @@ async def test_user_step_errors_then_recovers(
     assert result["type"] is FlowResultType.CREATE_ENTRY
 
 
-@pytest.mark.parametrize("camera_config", [CameraConfig(mac=CAMERA_MAC, two_way_audio=False)])
+@pytest.mark.parametrize(
+    "camera_config",
+    [
+        CameraConfig(mac=CAMERA_MAC, two_way_audio=False),
+        CameraConfig(mac=CAMERA_MAC, list_channels=False),
+    ],
+    ids=["no two-way audio", "empty channel list"],
+)
 async def test_device_without_talk_channel(hass: HomeAssistant, camera: HikvisionCamera) -> None:
     """A device without two-way audio (404 notSupport) is refused with a clear reason."""
     result = await hass.config_entries.flow.async_init(DOMAIN, context={"source": SOURCE_USER})

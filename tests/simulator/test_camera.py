@@ -385,3 +385,16 @@ async def test_camera_without_two_way_audio_answers_not_supported() -> None:
                 assert "<subStatusCode>notSupport</subStatusCode>" in body
         async with session.get(f"{camera.base_url}/ISAPI/System/deviceInfo") as response:
             assert response.status == 200
+
+
+async def test_recorder_without_audio_channels_lists_none() -> None:
+    """A recorder whose cameras have no audio lists no two-way audio channel."""
+    async with (
+        HikvisionCamera(CameraConfig(list_channels=False, auth_scheme=AuthScheme.NONE)) as camera,
+        aiohttp.ClientSession() as session,
+        session.get(f"{camera.base_url}/ISAPI/System/TwoWayAudio/channels") as response,
+    ):
+        body = await response.text()
+    assert response.status == 200
+    assert "<TwoWayAudioChannelList" in body
+    assert "<TwoWayAudioChannel " not in body

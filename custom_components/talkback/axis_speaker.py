@@ -256,3 +256,14 @@ class AxisSpeaker(TalkbackSpeaker):
     def _talking(self, talking: bool) -> None:
         self._entry.runtime_data.talking = talking
         LOGGER.debug("%s transmit %s", self.entity_id, "open" if talking else "closed")
+
+    def _played_through(self, speakers: set[str]) -> bool:
+        """A follower is silent when its leader plays the same media: the relay brings it."""
+        state = self._relay_state
+        if state is None or state.own_peer is None or state.is_leader:
+            return False
+        members = self.group_members or []
+        if members and members[0] in speakers and members[0] != self.entity_id:
+            LOGGER.debug("%s plays through its leader %s", self.entity_id, members[0])
+            return True
+        return False

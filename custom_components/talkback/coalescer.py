@@ -110,6 +110,8 @@ class SharedPlayback:
     media: asyncio.Task[PlayableMedia] | None = None
     decodes: dict[G711Codec, SharedDecode] = field(default_factory=dict)
     started: bool = False
+    speakers: set[str] = field(default_factory=set)
+    """Every speaker that joined, by entity id."""
     ready_speakers: int = 0
     gather_timer: asyncio.TimerHandle | None = None
 
@@ -186,7 +188,9 @@ class PlaybackCoalescer:
         self.hass = hass
         self._gathering: dict[tuple[str, str], SharedPlayback] = {}
 
-    def join(self, context_id: str, media_id: str, resolver: MediaResolver) -> PlaybackMember:
+    def join(
+        self, context_id: str, media_id: str, resolver: MediaResolver, speaker: str
+    ) -> PlaybackMember:
         """Join, or open, the playback of this action and media.
 
         Call it before the first await of `play_media`: Home Assistant starts the calls of
@@ -197,6 +201,7 @@ class PlaybackCoalescer:
             playback = self._gathering[key] = SharedPlayback(
                 self.hass, key, resolver, self._started
             )
+        playback.speakers.add(speaker)
         return PlaybackMember(playback)
 
     def _started(self, playback: SharedPlayback) -> None:

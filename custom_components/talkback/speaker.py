@@ -98,6 +98,14 @@ class TalkbackSpeaker(MediaPlayerEntity):
     def _talking(self, talking: bool) -> None:
         """The device's audio session opened or closed."""
 
+    def _played_through(self, speakers: set[str]) -> bool:
+        """Whether one of these speakers, playing the same media, already reaches this one.
+
+        Called once every speaker of the action has joined; a relay follower whose leader
+        plays the same media stays silent instead of hearing it twice.
+        """
+        return False
+
     # Media player ---------------------------------------------------------------------
 
     @property
@@ -147,6 +155,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
             self._context.id if self._context else self.entity_id,
             media_id,
             lambda: async_resolve_media(self.hass, media_id, self.entity_id),
+            self.entity_id,
         )
         try:
             await self._cancel_playing()
@@ -180,6 +189,8 @@ class TalkbackSpeaker(MediaPlayerEntity):
         """Resolve the media, read the codec, stream; errors reach the caller translated."""
         try:
             media = await member.playback.resolve()
+            if self._played_through(member.playback.speakers):
+                return
             settings = await self._playback_settings()
             decode = member.playback.decode(settings, media)
             self._attr_media_title = media.title

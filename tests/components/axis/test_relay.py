@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from unittest.mock import patch
 
 from homeassistant.components.media_player import ATTR_GROUP_MEMBERS, DOMAIN as MEDIA_PLAYER_DOMAIN
@@ -27,6 +28,8 @@ from custom_components.talkback.const import DOMAIN
 from custom_components.talkback.vapix.models import RelayConnectionStatus, RelayPeer
 from simulator.axis import AxisRelayNetwork
 from simulator.core import Fault, FaultKind
+from tests.components.audio_fixtures import write_tone
+from tests.components.test_media_player import heard, play
 
 from .conftest import PASSWORD, axis_entry, poll, poll_until, relay, set_up
 
@@ -144,6 +147,26 @@ async def test_grouping_round_trip(
     # Joining again brings the peer back, with new entities.
     await join(hass, HALL, KITCHEN)
     await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
+
+
+async def test_leader_and_follower_in_one_action(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    follower_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """Targeting a leader and its follower plays once: the follower hears it by relay only."""
+    await join(hass, HALL, KITCHEN)
+    await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
+    await poll(hass, follower_entry)
+    write_tone(media_dir / "tone.wav", 0.4)
+
+    await play(hass, [HALL, KITCHEN], "media-source://media_source/local/tone.wav")
+
+    assert [recording.kind for recording in axis_network[0].recordings] == ["transmit"]
+    assert [recording.kind for recording in axis_network[1].recordings] == ["relay"]
+    assert heard(axis_network[1].recordings[0]) > 4000
 
 
 async def test_unjoin_on_the_leader_drops_every_follower(

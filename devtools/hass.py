@@ -56,6 +56,9 @@ class HassProcess:
             "homeassistant",
             "-c",
             str(self.config_dir),
+            # Everything is installed by scripts/setup; a missing requirement must fail loudly
+            # here rather than be pip-installed while a test or the demo runs.
+            "--skip-pip",
             env=env,
             stdout=log,
             stderr=asyncio.subprocess.STDOUT,

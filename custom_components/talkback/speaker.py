@@ -26,7 +26,7 @@ from homeassistant.components.media_player.const import (
     MediaType,
 )
 from homeassistant.config_entries import ConfigEntry
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HassJob, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
@@ -107,6 +107,20 @@ class TalkbackSpeaker(MediaPlayerEntity):
         return False
 
     # Media player ---------------------------------------------------------------------
+
+    async def async_added_to_hass(self) -> None:
+        """Stop playing in Home Assistant's first shutdown stage.
+
+        Cancelled background tasks may only run after the shared HTTP session is closed,
+        which would leave the device's session open (and hissing); shutdown jobs are awaited
+        before anything else stops.
+        """
+        await super().async_added_to_hass()
+        self.async_on_remove(
+            self.hass.async_add_shutdown_job(
+                HassJob(self.async_media_stop, cancel_on_shutdown=False)
+            )
+        )
 
     @property
     def state(self) -> MediaPlayerState:

@@ -419,3 +419,26 @@ async def test_one_decode_for_many_speakers(
             assert abs(len(recording.data) - 0.5 * BYTES_PER_SECOND) <= 2 * FRAME
             assert heard(recording) > 4000
         assert await hass.config_entries.async_unload(second.entry_id)
+
+
+async def test_home_assistant_stopping_mid_stream_closes_session(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """Stopping Home Assistant while a speaker talks closes the device session first.
+
+    The talk session's close goes out on the shared HTTP session: had Home Assistant closed
+    that session before cancelling playback, the camera would be left with an open channel.
+    """
+    write_tone(media_dir / "long.wav", 10)
+    playing = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    recording = await wait_for_audio(camera)
+
+    await hass.async_stop()
+    async with asyncio.timeout(5):
+        await asyncio.wait([playing])
+    assert recording.closed_at is not None
+    assert not camera.channels[1].session  # the close request reached the device
+    close_requests = [r for r in camera.requests if r.target.endswith("/close") and r.status == 200]
+    assert close_requests

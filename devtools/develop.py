@@ -52,16 +52,14 @@ DEMO_DEVICES = [
 
 
 async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
-    """Add every simulated device Talkback does not have yet; return what was added."""
-    configured = {entry["unique_id"] for entry in await api.config_entries("talkback")}
+    """Add every simulated device through the config flow; return the ones that were new.
+
+    A device Talkback already has ends its flow with "already_configured". The first Axis
+    device with the relay API leads the relay network; the later ones join it.
+    """
     added = []
     relay_leader: str | None = None
     for device in devices:
-        if device["mac"].lower() in configured:
-            relay_leader = relay_leader or (
-                device["mac"].lower() if device["kind"] == "axis" else None
-            )
-            continue
         result = await api.run_config_flow(
             "talkback",
             {
@@ -73,12 +71,15 @@ async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
                 "password": DEVICE_PASSWORD,
             },
         )
-        if result.get("step_id") == "relay":  # Axis: the first one leads, the others follow
+        if result.get("step_id") == "relay":
             choice = {"leader": relay_leader} if relay_leader else {}
-            relay_leader = relay_leader or device["mac"].lower()
             result = await api.request(
                 "POST", f"/api/config/config_entries/flow/{result['flow_id']}", choice
             )
+        if device["kind"] == "axis" and device.get("relay_api_version"):
+            relay_leader = relay_leader or device["mac"].lower()
+        if result.get("type") == "abort" and result.get("reason") == "already_configured":
+            continue
         if result.get("type") != "create_entry":
             raise RuntimeError(f"adding {device['name']} failed: {result}")
         added.append(result["title"])
@@ -100,9 +101,7 @@ async def develop(config_dir: Path, port: int) -> int:
         await hass.start()
         async with aiohttp.ClientSession() as session:
             api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
-            # Home Assistant treats the YAML http settings as a trial and reverts them (with
-            # a restart on port 8123) unless they are confirmed within five minutes.
-            await api.websocket_command({"type": "http/config/promote"})
+            await api.confirm_http_settings()
             added = await add_devices(api, simulators.devices)
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
         for device in simulators.devices:

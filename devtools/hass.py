@@ -193,6 +193,17 @@ class HassApi:
             raise RuntimeError(f"{command['type']} failed: {message.get('error')}")
         return message.get("result")
 
+    async def confirm_http_settings(self) -> None:
+        """Keep the YAML http settings Home Assistant started with.
+
+        Home Assistant 2026.10 treats new YAML http settings as a trial and reverts them (with
+        a restart on port 8123) unless they are confirmed within five minutes. A configuration
+        directory whose settings were confirmed before has nothing pending.
+        """
+        config = await self.websocket_command({"type": "http/config"})
+        if config.get("pending") is not None:
+            await self.websocket_command({"type": "http/config/promote"})
+
     async def state(self, entity_id: str) -> dict[str, Any]:
         """Return an entity's state object."""
         state: dict[str, Any] = await self.request("GET", f"/api/states/{entity_id}")

@@ -128,9 +128,7 @@ class TalkbackInstance:
         self.startup_seconds = time.monotonic() - started
         self._session = aiohttp.ClientSession(timeout=REQUEST_TIMEOUT)
         self.api = await HassApi.login(self._session, self.hass.url, USERNAME, PASSWORD)
-        # The YAML http settings start as a trial Home Assistant reverts (with a restart on
-        # its default port) unless they are confirmed within five minutes.
-        await self.api.websocket_command({"type": "http/config/promote"})
+        await self.api.confirm_http_settings()
         await add_devices(self.api, self.simulators.devices)
         await self.wait_until_loaded()
 

@@ -442,3 +442,22 @@ async def test_home_assistant_stopping_mid_stream_closes_session(
     assert not camera.channels[1].session  # the close request reached the device
     close_requests = [r for r in camera.requests if r.target.endswith("/close") and r.status == 200]
     assert close_requests
+
+
+async def test_enqueue_is_accepted_and_replaces(
+    hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """A speaker has no queue: `enqueue` (any value) is accepted and the new media replaces."""
+    write_tone(media_dir / "long.wav", 10)
+    write_tone(media_dir / "short.wav", 0.3)
+    first = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    await wait_for_audio(camera)
+    await play(hass, SPEAKER, "media-source://media_source/local/short.wav", enqueue="add")
+    async with asyncio.timeout(5):
+        await first  # the replaced play returns without an error
+
+    replaced, played = camera.recorder.recordings
+    assert len(replaced.data) < 2 * BYTES_PER_SECOND
+    assert abs(len(played.data) - 0.3 * BYTES_PER_SECOND) <= 2 * FRAME

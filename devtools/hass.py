@@ -36,9 +36,18 @@ class HassProcess:
         """Base URL of the instance."""
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def media_dir(self) -> Path:
+        """Local media: `media-source://media_source/local/<name>` plays CONFIG/media/<name>.
+
+        configuration.yaml reads it from TALKBACK_MEDIA_DIR, so it is the same in a container
+        (where Home Assistant would otherwise pick /media) and everywhere else.
+        """
+        return self.config_dir / "media"
+
     async def start(self) -> None:
         """Start Home Assistant and wait until its HTTP API answers."""
-        media = self.config_dir / "media"
+        media = self.media_dir
         media.mkdir(exist_ok=True)
         env = (
             os.environ

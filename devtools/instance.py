@@ -43,24 +43,6 @@ def free_port() -> int:
         return port
 
 
-def pin_media_dir(config_dir: Path) -> Path:
-    """Serve `media-source://media_source/local/...` from CONFIG/media.
-
-    Without `media_dirs` Home Assistant picks /media inside a container and CONFIG/media
-    elsewhere; a test that writes its files must know which.
-    """
-    media = config_dir / "media"
-    media.mkdir(exist_ok=True)
-    configuration = config_dir / "configuration.yaml"
-    text = configuration.read_text()
-    if "media_dirs:" not in text:
-        text = text.replace(
-            "homeassistant:\n", f"homeassistant:\n  media_dirs:\n    local: {media}\n", 1
-        )
-        configuration.write_text(text)
-    return media
-
-
 @dataclass
 class TalkbackInstance:
     """Simulated cameras and a real `hass` process with every camera added to Talkback.
@@ -99,7 +81,7 @@ class TalkbackInstance:
     @property
     def media_dir(self) -> Path:
         """Files here play as `media-source://media_source/local/<name>`."""
-        return self.config_dir / "media"
+        return self.hass.media_dir
 
     @property
     def log_path(self) -> Path:
@@ -121,7 +103,6 @@ class TalkbackInstance:
     async def start(self) -> None:
         """Start the simulators and Home Assistant, log in and add every camera."""
         await prepare_config_dir(self.config_dir, USERNAME, PASSWORD)
-        pin_media_dir(self.config_dir)
         await self.simulators.start()
         started = time.monotonic()
         await self.hass.start()

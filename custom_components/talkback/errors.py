@@ -55,17 +55,27 @@ def is_authentication_error(err: DeviceError) -> bool:
     return isinstance(err, IsapiAuthenticationError | VapixAuthenticationError)
 
 
+def _translated[E: HomeAssistantError](kind: type[E], key: str, reason: object) -> E:
+    """An error of `kind` explained by a translation with the reason as `{error}`."""
+    return kind(
+        translation_domain=DOMAIN,
+        translation_key=key,
+        translation_placeholders={"error": str(reason) or type(reason).__name__},
+    )
+
+
 def device_error(err: DeviceError) -> HomeAssistantError:
     """A translated HomeAssistantError for an action that failed on the device.
 
     A request the client refused before sending is the caller's mistake: a validation error.
     """
     kind = ServiceValidationError if isinstance(err, VapixValidationError) else HomeAssistantError
-    return kind(
-        translation_domain=DOMAIN,
-        translation_key=translation_key_for(err),
-        translation_placeholders={"error": str(err)},
-    )
+    return _translated(kind, translation_key_for(err), err)
+
+
+def media_unreadable(err: Exception) -> HomeAssistantError:
+    """The media could not be read or decoded (TTS failure, ffmpeg's reason)."""
+    return _translated(HomeAssistantError, "media_unreadable", err)
 
 
 @contextmanager
@@ -77,23 +87,20 @@ def device_errors_translated() -> Iterator[None]:
         raise device_error(err) from err
 
 
-def update_failed(err: DeviceError) -> ConfigEntryAuthFailed | UpdateFailed:
-    """What a coordinator raises: auth asks for new credentials, the rest retries later."""
+def _refused_or[E: HomeAssistantError](
+    kind: type[E], err: DeviceError
+) -> ConfigEntryAuthFailed | E:
+    """Refused credentials ask for new ones (reauth); anything else becomes `kind`."""
     if is_authentication_error(err):
         return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-    return UpdateFailed(
-        translation_domain=DOMAIN,
-        translation_key=translation_key_for(err),
-        translation_placeholders={"error": str(err)},
-    )
+    return _translated(kind, translation_key_for(err), err)
+
+
+def update_failed(err: DeviceError) -> ConfigEntryAuthFailed | UpdateFailed:
+    """What a coordinator raises: auth asks for new credentials, the rest retries later."""
+    return _refused_or(UpdateFailed, err)
 
 
 def setup_failed(err: DeviceError) -> ConfigEntryAuthFailed | ConfigEntryNotReady:
     """What setting up an entry raises when the device cannot be read."""
-    if is_authentication_error(err):
-        return ConfigEntryAuthFailed(translation_domain=DOMAIN, translation_key="invalid_auth")
-    return ConfigEntryNotReady(
-        translation_domain=DOMAIN,
-        translation_key=translation_key_for(err),
-        translation_placeholders={"error": str(err)},
-    )
+    return _refused_or(ConfigEntryNotReady, err)

@@ -11,6 +11,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
 from .const import DOMAIN
+from .errors import media_unreadable
 
 TTS_MEDIA_SOURCE_PREFIX = "media-source://tts/"
 
@@ -35,11 +36,7 @@ async def async_resolve_media(hass: HomeAssistant, media_id: str, entity_id: str
         except Exception as err:
             if isinstance(err, HomeAssistantError) and err.translation_key:
                 raise  # already says what went wrong, in the user's language
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="media_unreadable",
-                translation_placeholders={"error": str(err) or type(err).__name__},
-            ) from err
+            raise media_unreadable(err) from err
         return PlayableMedia(audio, _tts_title(media_id))
 
     if media_source.is_media_source_id(media_id):

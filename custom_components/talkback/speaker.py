@@ -34,7 +34,7 @@ from .audio.codec import G711Codec
 from .audio.exceptions import AudioError
 from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings, SharedDecode
 from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
-from .errors import DEVICE_ERRORS, device_error
+from .errors import DEVICE_ERRORS, device_error, media_unreadable
 from .media import async_resolve_media
 
 SPEAKER_FEATURES = (
@@ -212,11 +212,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="media_unreadable",
-                translation_placeholders={"error": str(err)},
-            ) from err
+            raise media_unreadable(err) from err
         finally:
             member.leave()
             self._talking(False)

@@ -87,6 +87,17 @@ async def wait_for_audio(camera: HikvisionCamera, index: int = 0, nbytes: int = 
             await asyncio.sleep(0.02)
 
 
+async def start_long_play(
+    hass: HomeAssistant, camera: HikvisionCamera, media_dir: Path
+) -> tuple[asyncio.Task[None], Recording]:
+    """Start a 10 s play in the background; return it once the camera hears audio."""
+    write_tone(media_dir / "long.wav", 10)
+    playing = hass.async_create_task(
+        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
+    )
+    return playing, await wait_for_audio(camera)
+
+
 @pytest.fixture
 def ffmpeg_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
     """Every ffmpeg command line started during the test (ffmpeg itself runs as usual)."""
@@ -316,11 +327,7 @@ async def test_stop_ends_playback(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
 ) -> None:
     """STOP ends a long play at once; the blocked play_media call returns without error."""
-    write_tone(media_dir / "long.wav", 10)
-    playing = hass.async_create_task(
-        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
-    )
-    recording = await wait_for_audio(camera)
+    playing, recording = await start_long_play(hass, camera, media_dir)
     assert hass.states.get(SPEAKER).state == MediaPlayerState.PLAYING
 
     await hass.services.async_call(
@@ -337,12 +344,8 @@ async def test_announce_interrupts_plain_play_and_queues(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
 ) -> None:
     """An announcement cuts a plain play (not resumed); a second one waits for the first."""
-    write_tone(media_dir / "long.wav", 10)
     write_tone(media_dir / "short.wav", 0.4)
-    music = hass.async_create_task(
-        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
-    )
-    await wait_for_audio(camera)
+    music, _ = await start_long_play(hass, camera, media_dir)
 
     first = hass.async_create_task(
         play(
@@ -376,11 +379,7 @@ async def test_unload_mid_stream_closes_session(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
 ) -> None:
     """Unloading the entry while it talks closes the device session; nothing lingers."""
-    write_tone(media_dir / "long.wav", 10)
-    playing = hass.async_create_task(
-        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
-    )
-    recording = await wait_for_audio(camera)
+    playing, recording = await start_long_play(hass, camera, media_dir)
 
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     async with asyncio.timeout(5):
@@ -429,11 +428,7 @@ async def test_home_assistant_stopping_mid_stream_closes_session(
     The talk session's close goes out on the shared HTTP session: had Home Assistant closed
     that session before cancelling playback, the camera would be left with an open channel.
     """
-    write_tone(media_dir / "long.wav", 10)
-    playing = hass.async_create_task(
-        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
-    )
-    recording = await wait_for_audio(camera)
+    playing, recording = await start_long_play(hass, camera, media_dir)
 
     await hass.async_stop()
     async with asyncio.timeout(5):
@@ -448,12 +443,8 @@ async def test_enqueue_is_accepted_and_replaces(
     hass: HomeAssistant, loaded_entry: MockConfigEntry, camera: HikvisionCamera, media_dir: Path
 ) -> None:
     """A speaker has no queue: `enqueue` (any value) is accepted and the new media replaces."""
-    write_tone(media_dir / "long.wav", 10)
     write_tone(media_dir / "short.wav", 0.3)
-    first = hass.async_create_task(
-        play(hass, SPEAKER, "media-source://media_source/local/long.wav")
-    )
-    await wait_for_audio(camera)
+    first, _ = await start_long_play(hass, camera, media_dir)
     await play(hass, SPEAKER, "media-source://media_source/local/short.wav", enqueue="add")
     async with asyncio.timeout(5):
         await first  # the replaced play returns without an error

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Coroutine, Mapping
 import ssl
 from typing import Any
 
@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.ssl import get_default_context, get_default_no_verify_context
 
+from .errors import DEVICE_ERRORS, setup_failed
 from .isapi.client import IsapiClient
 from .vapix.client import VapixClient
 
@@ -56,3 +57,11 @@ def create_isapi_client(hass: HomeAssistant, data: Mapping[str, Any]) -> IsapiCl
 def create_vapix_client(hass: HomeAssistant, data: Mapping[str, Any]) -> VapixClient:
     """A VAPIX client for the Axis device described by config entry data."""
     return VapixClient(**_connection(hass, data))
+
+
+async def read_device[T](reading: Coroutine[Any, Any, T]) -> T:
+    """The device's identity at setup; a failure says whether to sign in again or retry later."""
+    try:
+        return await reading
+    except DEVICE_ERRORS as err:
+        raise setup_failed(err) from err

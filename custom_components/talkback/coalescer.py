@@ -20,12 +20,20 @@ from .audio.codec import G711Codec
 from .audio.fanout import AudioFanOut
 from .audio.source import AudioSource
 from .const import DOMAIN
-from .media import PlayableMedia
 
 GATHER_TIMEOUT = 2.0
 """Longest wait, after the first speaker is ready, for the others before audio starts."""
 FFMPEG_STOP_TIMEOUT = 10.0
 """Longest wait for a stopped decode to kill and reap its ffmpeg."""
+
+
+@dataclass(frozen=True, slots=True)
+class PlayableMedia:
+    """Input for the audio source: file path, http(s) URL, or the audio bytes themselves."""
+
+    input: str | bytes
+    title: str
+
 
 type MediaResolver = Callable[[], Coroutine[Any, Any, PlayableMedia]]
 

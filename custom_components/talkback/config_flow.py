@@ -29,6 +29,7 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
+from .axis.relay_flow import apply_relay_choice, own_peer, relay_schema
 from .client import create_isapi_client, create_vapix_client
 from .const import (
     CONF_CHANNELS,
@@ -45,10 +46,10 @@ from .const import (
     VENDOR_AXIS,
     VENDOR_HIKVISION,
 )
-from .coordinator import CameraConfigEntry
+from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
+from .hikvision.data import HikvisionData
 from .isapi.exceptions import IsapiAuthenticationError, IsapiConnectionError, IsapiNotSupportedError
-from .relay_flow import apply_relay_choice, own_peer, relay_schema
 from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError, VapixValidationError
 
 DEFAULT_HTTP_PORT = 80
@@ -105,7 +106,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
 
     @staticmethod
     @callback
-    def async_get_options_flow(config_entry: CameraConfigEntry) -> TalkbackOptionsFlow:
+    def async_get_options_flow(config_entry: TalkbackConfigEntry) -> TalkbackOptionsFlow:
         """Options for a configured device."""
         return TalkbackOptionsFlow()
 
@@ -210,23 +211,13 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Ask for new credentials."""
         entry = self._get_reauth_entry()
-        errors: dict[str, str] = {}
-        if user_input is not None:
-            try:
-                device = await self._async_probe({**entry.data, **user_input})
-            except ProbeError as err:
-                errors = err.errors
-            else:
-                await self.async_set_unique_id(device.unique_id)
-                self._abort_if_unique_id_mismatch(reason="wrong_device")
-                return self.async_update_reload_and_abort(entry, data_updates=user_input)
-        return self.async_show_form(
-            step_id="reauth_confirm",
-            data_schema=self.add_suggested_values_to_schema(
-                CREDENTIALS_SCHEMA, {CONF_USERNAME: entry.data[CONF_USERNAME]}
-            ),
-            description_placeholders={"name": entry.title},
-            errors=errors,
+        return await self._async_step_same_device(
+            "reauth_confirm",
+            entry,
+            user_input,
+            CREDENTIALS_SCHEMA,
+            suggested={CONF_USERNAME: entry.data[CONF_USERNAME]},
+            placeholders={"name": entry.title},
         )
 
     async def async_step_reconfigure(
@@ -234,9 +225,30 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Change how the device is reached; it must stay the same device."""
         entry = self._get_reconfigure_entry()
+        return await self._async_step_same_device(
+            "reconfigure",
+            entry,
+            user_input and _normalised(user_input),
+            CONNECTION_SCHEMA,
+            suggested=user_input or entry.data,
+        )
+
+    async def _async_step_same_device(
+        self,
+        step_id: str,
+        entry: TalkbackConfigEntry,
+        changes: dict[str, Any] | None,
+        schema: vol.Schema,
+        *,
+        suggested: Mapping[str, Any],
+        placeholders: dict[str, str] | None = None,
+    ) -> ConfigFlowResult:
+        """A form that changes a configured entry: the changed data must reach the same device.
+
+        Reauth and reconfigure differ only in what they ask for.
+        """
         errors: dict[str, str] = {}
-        if user_input is not None:
-            changes = _normalised(user_input)
+        if changes is not None:
             try:
                 device = await self._async_probe({**entry.data, **changes})
             except ProbeError as err:
@@ -246,10 +258,9 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
-            step_id="reconfigure",
-            data_schema=self.add_suggested_values_to_schema(
-                CONNECTION_SCHEMA, user_input or entry.data
-            ),
+            step_id=step_id,
+            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            description_placeholders=placeholders,
             errors=errors,
         )
 
@@ -279,8 +290,9 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
                 ),
             }
         )
-        if entry.data.get(CONF_VENDOR) != VENDOR_AXIS:  # an Axis device has one output
-            channels = sorted(entry.runtime_data.coordinator.data)
+        data = entry.runtime_data
+        if isinstance(data, HikvisionData):  # an Axis device has one output
+            channels = sorted(data.coordinator.data)
             schema = schema.extend(
                 {
                     vol.Required(CONF_CHANNELS, default=channels): SelectSelector(

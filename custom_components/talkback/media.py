@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from urllib.parse import parse_qs, urlsplit
 
 from homeassistant.components import media_source, tts
@@ -10,18 +9,11 @@ from homeassistant.components.media_player.browse_media import async_process_pla
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 
+from .coalescer import PlayableMedia
 from .const import DOMAIN
 from .errors import media_unreadable
 
 TTS_MEDIA_SOURCE_PREFIX = "media-source://tts/"
-
-
-@dataclass(frozen=True, slots=True)
-class PlayableMedia:
-    """Input for the audio source: file path, http(s) URL, or the audio bytes themselves."""
-
-    input: str | bytes
-    title: str
 
 
 async def async_resolve_media(hass: HomeAssistant, media_id: str, entity_id: str) -> PlayableMedia:

@@ -12,10 +12,10 @@ from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv
 import probatio as vol
 
-from .axis_speaker import follower_configuration, loaded_axis_entries, speaker_entry
+from .axis.coordinator import RelayState, peer_key
+from .axis.entries import AxisEntry, follower_configuration, loaded_axis_entries, speaker_entry
 from .const import DOMAIN
 from .errors import device_errors_translated
-from .relay_coordinator import RelayState, SpeakerConfigEntry, peer_key
 from .vapix.models import Gain, RelayPeer, normalize_mac
 
 SERVICE_SET_RELAY_LEADER: Final = "set_relay_leader"
@@ -60,9 +60,9 @@ def _validation_error(key: str, **placeholders: str) -> ServiceValidationError:
     )
 
 
-def _leading(entry: SpeakerConfigEntry) -> RelayState | None:
+def _leading(axis: AxisEntry) -> RelayState | None:
     """The entry's relay network, when the device leads one that has been read."""
-    relay = entry.runtime_data.relay
+    relay = axis.data.relay
     if relay is None or not relay.last_update_success or not relay.data.is_leader:
         return None
     return relay.data
@@ -77,12 +77,12 @@ async def _set_relay_leader(call: ServiceCall) -> None:
     """
     hass = call.hass
     new_entry = speaker_entry(hass, call.data[ATTR_SPEAKER])
-    new_mac = new_entry.runtime_data.device.mac_address
+    new_mac = new_entry.data.device.mac_address
     old_entry = next(
         (
-            entry
-            for entry in loaded_axis_entries(hass)
-            if (state := _leading(entry)) is not None and new_mac in state.followers
+            axis
+            for axis in loaded_axis_entries(hass)
+            if (state := _leading(axis)) is not None and new_mac in state.followers
         ),
         None,
     )
@@ -90,22 +90,22 @@ async def _set_relay_leader(call: ServiceCall) -> None:
         raise _validation_error("leader_not_configured", entity_id=call.data[ATTR_SPEAKER])
     state = _leading(old_entry)
     assert state is not None
-    known = {entry.runtime_data.device.mac_address: entry for entry in loaded_axis_entries(hass)}
+    known = {axis.data.device.mac_address: axis for axis in loaded_axis_entries(hass)}
     peers: list[RelayPeer] = []
     for peer in state.network.peers:
-        entry = known.get(peer_key(peer))
-        if entry is not None:
-            own = follower_configuration(entry)
+        known_peer = known.get(peer_key(peer))
+        if known_peer is not None:
+            own = follower_configuration(known_peer)
             config = replace(peer.configuration, username=own.username, password=own.password)
         else:
             config = replace(peer.configuration, password=call.data.get(CONF_PASSWORD))
         peers.append(replace(config, leader=peer_key(peer) == new_mac))
     network = state.network.configuration
     with device_errors_translated():
-        await new_entry.runtime_data.client.set_audio_peer_configurations(peers, network)
-        await old_entry.runtime_data.client.set_audio_peer_configurations(peers, network)
-    for entry in (new_entry, old_entry):
-        relay = entry.runtime_data.relay
+        await new_entry.data.client.set_audio_peer_configurations(peers, network)
+        await old_entry.data.client.set_audio_peer_configurations(peers, network)
+    for axis in (new_entry, old_entry):
+        relay = axis.data.relay
         assert relay is not None  # both are in a relay network
         await relay.async_refresh()
 
@@ -151,8 +151,6 @@ async def _set_relay_peer(call: ServiceCall) -> None:
         username=call.data.get(CONF_USERNAME),
         password=call.data.get(CONF_PASSWORD),
     )
-    relay = leader.runtime_data.relay
+    relay = leader.data.relay
     assert relay is not None  # _leading found a network
-    with device_errors_translated():
-        await relay.client.set_audio_peer_configuration(change)
-    await relay.async_refresh()
+    await relay.async_write(relay.client.set_audio_peer_configuration(change), members=True)

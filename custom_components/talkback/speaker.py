@@ -25,7 +25,6 @@ from homeassistant.components.media_player.const import (
     MediaPlayerState,
     MediaType,
 )
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HassJob, HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
@@ -34,6 +33,7 @@ from .audio.codec import G711Codec
 from .audio.exceptions import AudioError
 from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings, SharedDecode
 from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
+from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, device_error, media_unreadable
 from .media import async_resolve_media
 
@@ -75,17 +75,14 @@ class TalkbackSpeaker(MediaPlayerEntity):
     _playing_announcement = False
     _stops = 0
     _announcements: asyncio.Lock
+    _entry: TalkbackConfigEntry
 
-    def _init_speaker(self) -> None:
-        """Call from the subclass's __init__."""
+    def _init_speaker(self, entry: TalkbackConfigEntry) -> None:
+        """Call from the subclass's __init__ with the entry whose options and tasks it uses."""
+        self._entry = entry
         self._announcements = asyncio.Lock()
 
     # What a subclass provides --------------------------------------------------------
-
-    @property
-    def _entry(self) -> ConfigEntry[Any]:
-        """The config entry whose options and background tasks the speaker uses."""
-        raise NotImplementedError
 
     async def _playback_settings(self) -> PlaybackSettings:
         """Read the device's codec right before talking and return how to play."""
@@ -95,7 +92,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
         """The device's audio session (opened on enter, closed on exit in every outcome)."""
         raise NotImplementedError
 
-    def _talking(self, talking: bool) -> None:
+    def _session_changed(self, is_open: bool) -> None:
         """The device's audio session opened or closed."""
 
     def _played_through(self, speakers: set[str]) -> bool:
@@ -215,7 +212,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
             raise media_unreadable(err) from err
         finally:
             member.leave()
-            self._talking(False)
+            self._session_changed(False)
 
     async def _stream(self, member: PlaybackMember, decode: SharedDecode) -> None:
         """Open the audio session, stream the shared decode into it, close it."""
@@ -241,5 +238,5 @@ class TalkbackSpeaker(MediaPlayerEntity):
         self._attr_media_duration = None if duration is None else round(duration)
         self._attr_media_position = 0
         self._attr_media_position_updated_at = dt_util.utcnow()
-        self._talking(True)
+        self._session_changed(True)
         self.async_write_ha_state()

@@ -21,6 +21,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.talkback.const import DOMAIN
+from custom_components.talkback.hikvision.data import HikvisionData
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import HikvisionCamera
 
@@ -67,7 +68,7 @@ async def test_entities(
     platform: Platform,
 ) -> None:
     """Every entity of every platform, as registered and as shown."""
-    with patch("custom_components.talkback.PLATFORMS", [platform]):
+    with patch.object(HikvisionData, "platforms", (platform,)):
         await set_up(hass, config_entry)
     await snapshot_platform(hass, entity_registry, snapshot, config_entry.entry_id)
 

@@ -9,7 +9,8 @@ from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.setup import async_setup_component
 import pytest
 
-from custom_components.talkback.media import PlayableMedia, async_resolve_media
+from custom_components.talkback.coalescer import PlayableMedia
+from custom_components.talkback.media import async_resolve_media
 
 from .audio_fixtures import write_tone
 

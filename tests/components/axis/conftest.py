@@ -10,8 +10,8 @@ from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.talkback.axis.coordinator import RelayCoordinator
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS
-from custom_components.talkback.relay_coordinator import RelayCoordinator
 from simulator.axis import AxisRelayNetwork, AxisSpeaker, AxisSpeakerConfig
 from tests.components.conftest import entry_data
 

@@ -24,6 +24,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, snapsh
 from syrupy.assertion import SnapshotAssertion
 
 from custom_components.talkback import async_remove_config_entry_device
+from custom_components.talkback.axis.data import AxisData
 from custom_components.talkback.const import DOMAIN
 from custom_components.talkback.vapix.models import RelayConnectionStatus, RelayPeer
 from simulator.axis import AxisRelayNetwork
@@ -38,6 +39,8 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
 HALL = "media_player.hall"
 KITCHEN = "media_player.kitchen"
 KITCHEN_STATUS = "sensor.kitchen_connection_status"
+PORCH = "media_player.porch"
+PORCH_STATUS = "sensor.porch_connection_status"
 KITCHEN_GAIN = "select.kitchen_output_gain"
 KITCHEN_LEADER = "binary_sensor.kitchen_relay_leader"
 HALL_LEADER = "binary_sensor.hall_relay_leader"
@@ -85,7 +88,7 @@ async def test_entities(
 ) -> None:
     """The leader of a two-speaker network: every entity of every platform."""
     leader = axis_entry(axis_network[0], "Hall")
-    with patch("custom_components.talkback.AXIS_PLATFORMS", [platform]):
+    with patch.object(AxisData, "platforms", (platform,)):
         await set_up(hass, leader)
     await relay(leader).client.set_audio_peer_configurations(
         [
@@ -300,3 +303,28 @@ async def test_remove_device(
         via_device_id=hall.id,
     )
     assert await async_remove_config_entry_device(hass, network, stale)
+
+
+async def test_followers_of_a_leader_outside_talkback(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    follower_entry: MockConfigEntry,
+    media_dir: Path,
+) -> None:
+    """Two followers whose leader is not in Talkback each play the action once themselves."""
+    porch_entry = await set_up(hass, axis_entry(axis_network[2], "Porch"))
+    await join(hass, HALL, KITCHEN, PORCH)
+    await poll_until(hass, leader_entry, PORCH_STATUS, "online")
+    assert await hass.config_entries.async_remove(leader_entry.entry_id)
+    await poll(hass, follower_entry, porch_entry)
+    assert hass.states.get(KITCHEN).attributes[ATTR_GROUP_MEMBERS] == [KITCHEN, PORCH]
+    write_tone(media_dir / "tone.wav", 0.4)
+
+    await play(hass, [KITCHEN, PORCH], "media-source://media_source/local/tone.wav")
+
+    assert axis_network[0].recordings == []
+    for device in axis_network.devices[1:]:
+        [recording] = device.recordings
+        assert recording.kind == "transmit"
+        assert heard(recording) > 4000

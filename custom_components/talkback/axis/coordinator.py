@@ -1,7 +1,8 @@
-"""Axis devices: runtime data of an entry and the coordinator of a relay network."""
+"""The relay network of an Axis device: its state as read, and its polling."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable
 from dataclasses import dataclass
 import time
 
@@ -9,11 +10,11 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .const import DOMAIN, LOGGER, RELAY_SETTINGS_INTERVAL, RELAY_STATUS_INTERVAL
-from .errors import update_failed
-from .vapix.client import VapixClient
-from .vapix.exceptions import VapixError
-from .vapix.models import (
+from ..const import DOMAIN, LOGGER, RELAY_SETTINGS_INTERVAL, RELAY_STATUS_INTERVAL
+from ..errors import device_errors_translated, update_failed
+from ..vapix.client import VapixClient
+from ..vapix.exceptions import VapixError
+from ..vapix.models import (
     AxisDeviceInfo,
     RelayCapabilities,
     RelayConnectionStatus,
@@ -22,22 +23,6 @@ from .vapix.models import (
     SoundConfiguration,
     normalize_mac,
 )
-
-
-@dataclass
-class SpeakerData:
-    """Everything an Axis config entry keeps while it is loaded."""
-
-    client: VapixClient
-    device: AxisDeviceInfo
-    relay: RelayCoordinator | None
-    """None when the device has no usable audio relay API (AXIS OS 10.12 on, cameras)."""
-    main_device_id: str = ""
-    talking: bool = False
-    """Whether Talkback itself is sending audio to the device right now."""
-
-
-type SpeakerConfigEntry = ConfigEntry[SpeakerData]
 
 
 def peer_key(peer: RelayNetworkPeer) -> str:
@@ -82,12 +67,10 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
     change); the capabilities (volume range) once, at setup.
     """
 
-    config_entry: SpeakerConfigEntry
-
     def __init__(
         self,
         hass: HomeAssistant,
-        entry: SpeakerConfigEntry,
+        entry: ConfigEntry,
         client: VapixClient,
         device: AxisDeviceInfo,
     ) -> None:
@@ -105,9 +88,22 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
         self._sound: SoundConfiguration | None = None
         self._sound_read_at = 0.0
 
-    def settings_changed(self) -> None:
-        """Read the settings again at the next refresh (after Talkback wrote them)."""
-        self._sound = None
+    async def async_write(
+        self, write: Awaitable[object], *, settings: bool = False, members: bool = False
+    ) -> None:
+        """Await a write to the device, then read the network back; errors reach the caller.
+
+        `settings`: the write changed the sound settings, otherwise read every 5 minutes.
+        `members`: it changed who is in the network, which is read at once (not debounced).
+        """
+        with device_errors_translated():
+            await write
+        if settings:
+            self._sound = None
+        if members:
+            await self.async_refresh()
+        else:
+            await self.async_request_refresh()
 
     async def _async_setup(self) -> None:
         try:

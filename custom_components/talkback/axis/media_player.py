@@ -10,76 +10,44 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerEntityFeature,
 )
-from homeassistant.const import CONF_PASSWORD, CONF_USERNAME
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .audio.codec import G711Codec
-from .axis_entity import axis_device_info
-from .coalescer import PlaybackSettings
-from .const import CONF_VENDOR, DOMAIN, LOGGER, VENDOR_AXIS
-from .errors import device_errors_translated
-from .relay_coordinator import RelayState, SpeakerConfigEntry, peer_key
-from .relay_network import extend_network
-from .speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
-from .vapix.models import RelayNetworkPeer, RelayPeer, SoundConfiguration, VolumeRange
-from .vapix.transmit import TransmitSession
-
-SPEAKER_KEY = "speaker"
-
-
-def speaker_unique_id(serial: str) -> str:
-    """The unique id of an Axis device's speaker."""
-    return f"{serial}_{SPEAKER_KEY}"
-
-
-def loaded_axis_entries(hass: HomeAssistant) -> list[SpeakerConfigEntry]:
-    """Every loaded Axis entry of Talkback."""
-    return [
-        entry
-        for entry in hass.config_entries.async_loaded_entries(DOMAIN)
-        if entry.data.get(CONF_VENDOR) == VENDOR_AXIS
-    ]
+from ..audio.codec import G711Codec
+from ..coalescer import PlaybackSettings
+from ..const import DOMAIN, LOGGER
+from ..entry import TalkbackConfigEntry
+from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
+from ..vapix.models import RelayNetworkPeer, RelayPeer, SoundConfiguration, VolumeRange
+from ..vapix.transmit import TransmitSession
+from .coordinator import RelayState, peer_key
+from .data import AxisData
+from .device import axis_device_info
+from .entries import (
+    SPEAKER_KEY,
+    follower_configuration,
+    loaded_axis_entries,
+    speaker_entry,
+    speaker_unique_id,
+)
+from .network import extend_network, remove_peers
 
 
-def speaker_entry(hass: HomeAssistant, entity_id: str) -> SpeakerConfigEntry:
-    """The loaded Axis entry behind a speaker entity; ServiceValidationError for others."""
-    registered = er.async_get(hass).async_get(entity_id)
-    entry = (
-        hass.config_entries.async_get_entry(registered.config_entry_id)
-        if registered is not None and registered.config_entry_id
-        else None
-    )
-    if (
-        entry is None
-        or registered is None
-        or entry.domain != DOMAIN
-        or entry.data.get(CONF_VENDOR) != VENDOR_AXIS
-        or registered.unique_id != speaker_unique_id(entry.runtime_data.device.serial_number)
-    ):
-        raise ServiceValidationError(
-            translation_domain=DOMAIN,
-            translation_key="not_an_axis_speaker",
-            translation_placeholders={"entity_id": entity_id},
-        )
-    return entry
+def add_entities(
+    hass: HomeAssistant,
+    entry: TalkbackConfigEntry,
+    data: AxisData,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add the device's speaker."""
+    async_add_entities([AxisSpeaker(entry, data)])
 
 
-def follower_configuration(entry: SpeakerConfigEntry) -> RelayPeer:
-    """How a leader reaches a device that has its own Talkback entry: MAC and credentials."""
-    return RelayPeer(
-        name=entry.title,
-        mac=entry.runtime_data.device.mac_address,
-        leader=False,
-        username=entry.data[CONF_USERNAME],
-        password=entry.data[CONF_PASSWORD],
-    )
-
-
-def volume_range(entry: SpeakerConfigEntry) -> VolumeRange | None:
+def volume_range(data: AxisData) -> VolumeRange | None:
     """The master volume range from the capabilities, when it spans anything."""
-    relay = entry.runtime_data.relay
+    relay = data.relay
     found = relay.capabilities.master_volume_range if relay is not None else None
     return found if found is not None and found.max_value > found.min_value else None
 
@@ -92,17 +60,17 @@ class AxisSpeaker(TalkbackSpeaker):
     _attr_translation_key = SPEAKER_KEY
     _attr_should_poll = False
 
-    def __init__(self, entry: SpeakerConfigEntry) -> None:
+    def __init__(self, entry: TalkbackConfigEntry, data: AxisData) -> None:
         """Initialise the speaker of a device."""
-        self._speaker_entry = entry
-        self._attr_unique_id = speaker_unique_id(entry.runtime_data.device.serial_number)
-        self._attr_device_info = axis_device_info(entry)
-        self._init_speaker()
+        self.device_data = data
+        self._attr_unique_id = speaker_unique_id(data.device.serial_number)
+        self._attr_device_info = axis_device_info(entry, data.device)
+        self._init_speaker(entry)
 
     async def async_added_to_hass(self) -> None:
         """Follow the relay network, when the device has one."""
         await super().async_added_to_hass()
-        if (relay := self._entry.runtime_data.relay) is not None:
+        if (relay := self.device_data.relay) is not None:
             self.async_on_remove(relay.async_add_listener(self._relay_updated))
 
     @callback
@@ -110,29 +78,25 @@ class AxisSpeaker(TalkbackSpeaker):
         self.async_write_ha_state()
 
     @property
-    def _entry(self) -> SpeakerConfigEntry:
-        return self._speaker_entry
-
-    @property
     def _relay_state(self) -> RelayState | None:
-        relay = self._entry.runtime_data.relay
+        relay = self.device_data.relay
         return relay.data if relay is not None and relay.last_update_success else None
 
     @property
     def available(self) -> bool:
         """Unavailable while the relay network cannot be read."""
-        relay = self._entry.runtime_data.relay
+        relay = self.device_data.relay
         return relay is None or relay.last_update_success
 
     @property
     def supported_features(self) -> MediaPlayerEntityFeature:
         """Grouping with the relay API; master volume and mute on a leader."""
         features = SPEAKER_FEATURES
-        if self._entry.runtime_data.relay is not None:
+        if self.device_data.relay is not None:
             features |= MediaPlayerEntityFeature.GROUPING
         if (state := self._relay_state) is not None and state.is_leader:
             features |= MediaPlayerEntityFeature.VOLUME_MUTE
-            if volume_range(self._entry) is not None:
+            if volume_range(self.device_data) is not None:
                 features |= MediaPlayerEntityFeature.VOLUME_SET
         return features
 
@@ -140,7 +104,7 @@ class AxisSpeaker(TalkbackSpeaker):
     def volume_level(self) -> float | None:
         """The network's master volume on the 0..1 scale (leader only)."""
         state = self._relay_state
-        bounds = volume_range(self._entry)
+        bounds = volume_range(self.device_data)
         if state is None or not state.is_leader or bounds is None:
             return None
         volume = state.sound.master_volume
@@ -157,27 +121,25 @@ class AxisSpeaker(TalkbackSpeaker):
             return None
         return state.sound.master_volume_mute
 
+    def _speaker_of(self, peer: RelayNetworkPeer) -> str | None:
+        """The entity id of a peer's speaker, when the peer has a Talkback entry."""
+        serial = peer_key(peer).replace(":", "").upper()
+        return er.async_get(self.hass).async_get_entity_id(
+            MEDIA_PLAYER_DOMAIN, DOMAIN, speaker_unique_id(serial)
+        )
+
     @property
     def group_members(self) -> list[str] | None:
         """The network's speakers that Talkback knows, leader first."""
         state = self._relay_state
         if state is None or state.own_peer is None:
             return None
-        registry = er.async_get(self.hass)
         peers = sorted(state.network.peers, key=lambda peer: not peer.leader)
-        members: list[str] = []
-        for peer in peers:
-            serial = peer_key(peer).replace(":", "").upper()
-            entity_id = registry.async_get_entity_id(
-                MEDIA_PLAYER_DOMAIN, DOMAIN, speaker_unique_id(serial)
-            )
-            if entity_id is not None:
-                members.append(entity_id)
-        return members
+        return [entity_id for peer in peers if (entity_id := self._speaker_of(peer)) is not None]
 
     async def async_set_volume_level(self, volume: float) -> None:
         """Set the master volume, mapped linearly onto the device's dB range."""
-        bounds = volume_range(self._entry)
+        bounds = volume_range(self.device_data)
         if bounds is None:  # pragma: no cover - the feature is off without a range
             return
         level = round(bounds.min_value + volume * (bounds.max_value - bounds.min_value))
@@ -190,16 +152,13 @@ class AxisSpeaker(TalkbackSpeaker):
         await self._set_sound(SoundConfiguration(master_volume_mute=mute))
 
     async def _set_sound(self, configuration: SoundConfiguration) -> None:
-        relay = self._entry.runtime_data.relay
+        relay = self.device_data.relay
         assert relay is not None  # the features need a leader
-        with device_errors_translated():
-            await relay.client.set_sound_configuration(configuration)
-        relay.settings_changed()
-        await relay.async_request_refresh()
+        await relay.async_write(relay.client.set_sound_configuration(configuration), settings=True)
 
     async def async_join_players(self, group_members: list[str]) -> None:
         """Add speakers to the network this device leads (creating it when there is none)."""
-        relay = self._entry.runtime_data.relay
+        relay = self.device_data.relay
         state = self._relay_state
         # GROUPING is offered only with the relay API, and unavailable speakers get no calls.
         assert relay is not None
@@ -216,30 +175,26 @@ class AxisSpeaker(TalkbackSpeaker):
                 translation_placeholders={"entity_id": self.entity_id},
             )
         leader = RelayPeer(name=self._entry.title, mac=relay.own_mac or None, leader=True)
-        with device_errors_translated():
-            await extend_network(relay.client, leader, state.network, followers)
+        await relay.async_write(
+            extend_network(relay.client, leader, state.network, followers), members=True
+        )
         LOGGER.debug("%s joined %d speaker(s) to its network", self.entity_id, len(followers))
-        await relay.async_refresh()
 
     async def async_unjoin_player(self) -> None:
         """Leave the network: a follower is removed by its leader; a leader drops everyone."""
-        mac = self._entry.runtime_data.device.mac_address
+        mac = self.device_data.device.mac_address
         for leader in loaded_axis_entries(self.hass):
-            relay = leader.runtime_data.relay
+            relay = leader.data.relay
             if relay is None or not relay.last_update_success or not relay.data.is_leader:
                 continue
             peers: list[RelayNetworkPeer] = (
                 list(relay.data.followers.values())
-                if leader is self._entry
+                if leader.data is self.device_data
                 else [p for key, p in relay.data.followers.items() if key == mac]
             )
-            if not peers:
-                continue
-            with device_errors_translated():
-                for peer in peers:
-                    await relay.client.remove_audio_peer(peer.id)
-            await relay.async_refresh()
-            return
+            if peers:
+                await relay.async_write(remove_peers(relay.client, peers), members=True)
+                return
         raise ServiceValidationError(
             translation_domain=DOMAIN,
             translation_key="leader_not_configured",
@@ -251,19 +206,24 @@ class AxisSpeaker(TalkbackSpeaker):
         return playback_settings(self.hass, self._entry.options, G711Codec.MULAW)
 
     def _open_output(self) -> TransmitSession:
-        return self._entry.runtime_data.client.talk()
+        return self.device_data.client.talk()
 
-    def _talking(self, talking: bool) -> None:
-        self._entry.runtime_data.talking = talking
-        LOGGER.debug("%s transmit %s", self.entity_id, "open" if talking else "closed")
+    def _session_changed(self, is_open: bool) -> None:
+        self.device_data.talking = is_open
+        LOGGER.debug("%s transmit %s", self.entity_id, "open" if is_open else "closed")
 
     def _played_through(self, speakers: set[str]) -> bool:
-        """A follower is silent when its leader plays the same media: the relay brings it."""
+        """A follower is silent when its leader plays the same media: the relay brings it.
+
+        The leader is the relay network's own leader peer: `group_members` lists only the
+        speakers Talkback knows, so its first entry is a follower when the leader has no entry.
+        """
         state = self._relay_state
         if state is None or state.own_peer is None or state.is_leader:
             return False
-        members = self.group_members or []
-        if members and members[0] in speakers and members[0] != self.entity_id:
-            LOGGER.debug("%s plays through its leader %s", self.entity_id, members[0])
+        leader = state.network.leader
+        leader_speaker = self._speaker_of(leader) if leader is not None else None
+        if leader_speaker is not None and leader_speaker in speakers:
+            LOGGER.debug("%s plays through its leader %s", self.entity_id, leader_speaker)
             return True
         return False

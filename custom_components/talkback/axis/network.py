@@ -1,11 +1,11 @@
-"""Building and extending a relay network, shared by the config flow and media player join."""
+"""Writing relay networks: building, extending and shrinking them (flow, join and unjoin)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 
-from .vapix.client import VapixClient
-from .vapix.models import RelayNetwork, RelayNetworkConfiguration, RelayPeer
+from ..vapix.client import VapixClient
+from ..vapix.models import RelayNetwork, RelayNetworkConfiguration, RelayNetworkPeer, RelayPeer
 
 
 async def extend_network(
@@ -30,3 +30,9 @@ async def extend_network(
         await client.set_audio_peer_configuration(follower)
     if network is not None:
         await client.set_audio_network_configuration(network)
+
+
+async def remove_peers(client: VapixClient, peers: Sequence[RelayNetworkPeer]) -> None:
+    """Remove peers from the network `client`'s device leads, one by one."""
+    for peer in peers:
+        await client.remove_audio_peer(peer.id)

@@ -1,34 +1,18 @@
-"""Polling of the device's two-way audio channels."""
+"""Polling of a Hikvision device's two-way audio channels, and writing their settings."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
-from .const import CHANNEL_SCAN_INTERVAL, DOMAIN, LOGGER
-from .errors import update_failed
-from .isapi.client import IsapiClient
-from .isapi.exceptions import IsapiError
-from .isapi.models import DeviceInfo, TwoWayAudioCapabilities, TwoWayAudioChannel
-
-
-@dataclass
-class CameraData:
-    """Everything one config entry keeps while it is loaded."""
-
-    client: IsapiClient
-    device: DeviceInfo
-    coordinator: ChannelCoordinator
-    main_device_id: str = ""
-    """Device registry id of the device itself; channel devices of recorders hang off it."""
-    talking_channels: set[str] = field(default_factory=set)
-    """Channels on which Talkback itself has a talk session open right now."""
-
-
-type CameraConfigEntry = ConfigEntry[CameraData]
+from ..const import CHANNEL_SCAN_INTERVAL, DOMAIN, LOGGER
+from ..errors import device_errors_translated, update_failed
+from ..isapi.client import IsapiClient
+from ..isapi.exceptions import IsapiError
+from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 
 
 class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
@@ -37,9 +21,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     Capabilities do not change while a device runs: they are read once, at setup.
     """
 
-    config_entry: CameraConfigEntry
-
-    def __init__(self, hass: HomeAssistant, entry: CameraConfigEntry, client: IsapiClient) -> None:
+    def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: IsapiClient) -> None:
         """Create the coordinator for one device."""
         super().__init__(
             hass,
@@ -50,6 +32,12 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
         )
         self.client = client
         self.capabilities: dict[str, TwoWayAudioCapabilities] = {}
+
+    async def async_update_channel(self, channel: TwoWayAudioChannel, **changes: Any) -> None:
+        """Write a channel's settings, then read the channels back; errors reach the caller."""
+        with device_errors_translated():
+            await self.client.update_two_way_audio_channel(channel, **changes)
+        await self.async_request_refresh()
 
     async def _async_setup(self) -> None:
         """Read every channel's capabilities once."""

@@ -18,27 +18,16 @@ from homeassistant.helpers.selector import (
 )
 import probatio as vol
 
-from .axis_speaker import follower_configuration, loaded_axis_entries
-from .relay_coordinator import SpeakerConfigEntry
-from .relay_network import extend_network
-from .vapix.client import VapixClient
-from .vapix.models import DiscoveredRelayPeer, RelayPeer, normalize_mac
+from ..vapix.client import VapixClient
+from ..vapix.models import DiscoveredRelayPeer, RelayPeer, normalize_mac
+from .entries import follower_configuration, relay_entries
+from .network import extend_network
 
 CONF_LEADER: Final = "leader"
 CONF_FOLLOWERS: Final = "followers"
 CONF_MULTICAST: Final = "multicast"
 CONF_PEER_USERNAME: Final = "peer_username"
 CONF_PEER_PASSWORD: Final = "peer_password"  # noqa: S105 (a form field name)
-
-
-def relay_entries(hass: HomeAssistant) -> dict[str, SpeakerConfigEntry]:
-    """Axis devices already in Talkback that have the relay API, by MAC."""
-    return {
-        mac: entry
-        for entry in loaded_axis_entries(hass)
-        if entry.runtime_data.relay is not None
-        and (mac := entry.runtime_data.device.mac_address) is not None
-    }
 
 
 def relay_schema(
@@ -50,10 +39,10 @@ def relay_schema(
     """The form: a leader among the configured devices, followers among those and the found."""
     configured = relay_entries(hass)
     leaders = [SelectOptionDict(value=own_mac, label=title)] + [
-        SelectOptionDict(value=mac, label=entry.title) for mac, entry in configured.items()
+        SelectOptionDict(value=mac, label=axis.entry.title) for mac, axis in configured.items()
     ]
     followers = [
-        SelectOptionDict(value=mac, label=entry.title) for mac, entry in configured.items()
+        SelectOptionDict(value=mac, label=axis.entry.title) for mac, axis in configured.items()
     ]
     for peer in discovered:
         mac = normalize_mac(peer.mac or "")
@@ -93,8 +82,8 @@ async def apply_relay_choice(
     found = {normalize_mac(peer.mac or ""): peer for peer in discovered}
 
     def follower(mac: str) -> RelayPeer:
-        if (entry := configured.get(mac)) is not None:
-            return follower_configuration(entry)
+        if (axis := configured.get(mac)) is not None:
+            return follower_configuration(axis)
         peer = found.get(mac)
         return RelayPeer(
             mac=mac,
@@ -116,8 +105,8 @@ async def apply_relay_choice(
             client, leader, await client.get_audio_peers(), followers, multicast=multicast
         )
         return
-    leader_client = leader_entry.runtime_data.client
-    leader = RelayPeer(name=leader_entry.title, mac=leader_mac, leader=True)
+    leader_client = leader_entry.data.client
+    leader = RelayPeer(name=leader_entry.entry.title, mac=leader_mac, leader=True)
     await extend_network(
         leader_client,
         leader,
@@ -125,7 +114,7 @@ async def apply_relay_choice(
         [own, *followers],
         multicast=multicast,
     )
-    relay = leader_entry.runtime_data.relay
+    relay = leader_entry.data.relay
     assert relay is not None  # relay_entries holds devices with a relay coordinator only
     await relay.async_request_refresh()
 

@@ -1,0 +1,1 @@
+"""The Axis adapter: network speakers over VAPIX, relay networks as media player groups."""

@@ -1,0 +1,33 @@
+"""What a loaded Axis entry keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import ClassVar
+
+from homeassistant.const import Platform
+
+from ..vapix.client import VapixClient
+from ..vapix.models import AxisDeviceInfo
+from .coordinator import RelayCoordinator
+
+
+@dataclass
+class AxisData:
+    """An Axis speaker (or camera with audio out) while its entry is loaded."""
+
+    platforms: ClassVar[tuple[Platform, ...]] = (
+        Platform.BINARY_SENSOR,
+        Platform.MEDIA_PLAYER,
+        Platform.SELECT,
+        Platform.SENSOR,
+        Platform.SWITCH,
+    )
+    client: VapixClient
+    device: AxisDeviceInfo
+    relay: RelayCoordinator | None
+    """None when the device has no usable audio relay API (AXIS OS 10.12 on, cameras)."""
+    talking: bool = False
+    """Whether Talkback itself is sending audio to the device right now."""
+    main_device_id: str = ""
+    """Device registry id of the device itself."""

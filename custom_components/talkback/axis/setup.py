@@ -1,0 +1,43 @@
+"""Setting up an Axis entry: read the device and its relay network, register its devices."""
+
+from __future__ import annotations
+
+from homeassistant.const import CONF_HOST
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers import device_registry as dr
+
+from ..client import create_vapix_client, read_device
+from ..const import LOGGER
+from ..entry import TalkbackConfigEntry
+from .coordinator import RelayCoordinator
+from .data import AxisData
+from .device import axis_device_info
+from .peers import remove_departed_peers
+
+
+async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> AxisData:
+    """Read the device and, with the relay API, its network; register the device itself."""
+    client = create_vapix_client(hass, entry.data)
+    device = await read_device(client.device_info())
+    relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
+    if relay is not None:
+        await relay.async_config_entry_first_refresh()
+    data = AxisData(client=client, device=device, relay=relay)
+    data.main_device_id = (
+        dr.async_get(hass)
+        .async_get_or_create(config_entry_id=entry.entry_id, **axis_device_info(entry, device))
+        .id
+    )
+    if relay is not None:
+        remove_departed_peers(hass, entry, data)
+        entry.async_on_unload(
+            relay.async_add_listener(lambda: remove_departed_peers(hass, entry, data))
+        )
+    LOGGER.info(
+        "Talkback loaded for %s (%s at %s, relay API %s)",
+        entry.title,
+        device.model,
+        entry.data[CONF_HOST],
+        device.relay_api_version or "none",
+    )
+    return data

@@ -1,0 +1,30 @@
+"""What a loaded Hikvision entry keeps."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+from homeassistant.const import Platform
+
+from ..isapi.models import DeviceInfo
+from .coordinator import ChannelCoordinator
+
+
+@dataclass
+class HikvisionData:
+    """A Hikvision camera, door station or recorder while its entry is loaded."""
+
+    platforms: ClassVar[tuple[Platform, ...]] = (
+        Platform.BINARY_SENSOR,
+        Platform.MEDIA_PLAYER,
+        Platform.NUMBER,
+        Platform.SELECT,
+        Platform.SWITCH,
+    )
+    device: DeviceInfo
+    coordinator: ChannelCoordinator
+    talking_channels: set[str] = field(default_factory=set)
+    """Channels on which Talkback itself has a talk session open right now."""
+    main_device_id: str = ""
+    """Device registry id of the device itself; channel devices of recorders hang off it."""

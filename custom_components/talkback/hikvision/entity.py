@@ -1,0 +1,62 @@
+"""Base entity for everything Talkback shows per two-way audio channel of a Hikvision device."""
+
+from __future__ import annotations
+
+from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
+from homeassistant.helpers.update_coordinator import CoordinatorEntity
+
+from ..const import DOMAIN
+from ..entry import TalkbackConfigEntry
+from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from .coordinator import ChannelCoordinator
+from .data import HikvisionData
+from .device import main_device_info
+
+
+def channel_device_info(
+    entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str
+) -> DeviceInfo | ChildDeviceInfo:
+    """Where a channel's entities live: the device itself, or a device per channel.
+
+    A camera has one talk channel and its entities sit on the camera. Recorders and door
+    stations have several; each gets a device of its own, linked to the main one.
+    """
+    if len(data.coordinator.data) <= 1:
+        return main_device_info(entry, data.device)
+    return ChildDeviceInfo(
+        identifiers={(DOMAIN, f"{data.device.serial_number}_{channel_id}")},
+        parent_device_id=data.main_device_id,
+        translation_key="channel",
+        translation_placeholders={"channel": channel_id},
+    )
+
+
+class ChannelEntity(CoordinatorEntity[ChannelCoordinator]):
+    """An entity about one two-way audio channel."""
+
+    _attr_has_entity_name = True
+
+    def __init__(
+        self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str, key: str
+    ) -> None:
+        """Initialise the entity for a channel; `key` makes its unique id."""
+        super().__init__(data.coordinator)
+        self.device_data = data
+        self.channel_id = channel_id
+        self._attr_unique_id = f"{data.device.serial_number}_{channel_id}_{key}"
+        self._attr_device_info = channel_device_info(entry, data, channel_id)
+
+    @property
+    def available(self) -> bool:
+        """Available while the device answers and still has this channel."""
+        return super().available and self.channel_id in self.coordinator.data
+
+    @property
+    def channel(self) -> TwoWayAudioChannel:
+        """The channel's settings as last read."""
+        return self.coordinator.data[self.channel_id]
+
+    @property
+    def capabilities(self) -> TwoWayAudioCapabilities | None:
+        """What the channel accepts, read at setup."""
+        return self.coordinator.capabilities.get(self.channel_id)

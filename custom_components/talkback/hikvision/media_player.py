@@ -1,0 +1,105 @@
+"""The speaker of a Hikvision talk channel: TTS, announcements and any audio, over ISAPI talk."""
+
+from __future__ import annotations
+
+from homeassistant.components.media_player.const import (
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+    MediaPlayerEntityFeature,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from ..audio.codec import G711Codec
+from ..coalescer import PlaybackSettings
+from ..const import CONF_CHANNELS, DOMAIN, LOGGER
+from ..entry import TalkbackConfigEntry
+from ..isapi.talk import TalkSession
+from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
+from .data import HikvisionData
+from .entity import ChannelEntity
+
+
+def add_entities(
+    hass: HomeAssistant,
+    entry: TalkbackConfigEntry,
+    data: HikvisionData,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a speaker for every talk channel chosen in the options (all by default)."""
+    chosen = entry.options.get(CONF_CHANNELS)
+    speakers = [
+        ChannelSpeaker(entry, data, channel_id)
+        for channel_id in data.coordinator.data
+        if chosen is None or channel_id in chosen
+    ]
+    # Channels taken out of the options lose their speaker for good, not just until restart.
+    registry = er.async_get(hass)
+    wanted = {speaker.unique_id for speaker in speakers}
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.domain == MEDIA_PLAYER_DOMAIN and registered.unique_id not in wanted:
+            registry.async_remove(registered.entity_id)
+    async_add_entities(speakers)
+
+
+class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
+    """A Hikvision talk channel as a speaker (see TalkbackSpeaker for play semantics)."""
+
+    _attr_name = None
+    _attr_translation_key = "speaker"
+    _attr_supported_features = SPEAKER_FEATURES | MediaPlayerEntityFeature.VOLUME_SET
+
+    def __init__(self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str) -> None:
+        """Initialise the speaker of a channel."""
+        super().__init__(entry, data, channel_id, "speaker")
+        self._init_speaker(entry)
+
+    @property
+    def volume_level(self) -> float | None:
+        """The channel's speaker volume on the 0..1 scale."""
+        volume = self.channel.speaker_volume
+        if volume is None:
+            return None
+        low, high = self._volume_range()
+        return min(1.0, max(0.0, (volume - low) / (high - low)))
+
+    def _volume_range(self) -> tuple[int, int]:
+        caps = self.capabilities
+        if caps is not None and caps.speaker_volume_range is not None:
+            low, high = caps.speaker_volume_range
+            if high > low:
+                return low, high
+        return 0, 100
+
+    async def async_set_volume_level(self, volume: float) -> None:
+        """Write the speaker volume, mapped linearly onto the device's range."""
+        low, high = self._volume_range()
+        await self.coordinator.async_update_channel(
+            self.channel, speaker_volume=round(low + volume * (high - low))
+        )
+
+    async def _playback_settings(self) -> PlaybackSettings:
+        """Read the channel again right before talking: its codec may have changed."""
+        channel = await self.coordinator.client.two_way_audio_channel(self.channel_id)
+        codec = channel.g711_codec
+        if codec is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unsupported_codec",
+                translation_placeholders={"codec": channel.audio_compression_type},
+            )
+        return playback_settings(self.hass, self._entry.options, G711Codec(codec))
+
+    def _open_output(self) -> TalkSession:
+        return self.coordinator.client.talk(self.channel_id)
+
+    def _session_changed(self, is_open: bool) -> None:
+        """Tell the talk-session sensor, which also shows other apps' sessions."""
+        talking_channels = self.device_data.talking_channels
+        if is_open:
+            talking_channels.add(self.channel_id)
+        else:
+            talking_channels.discard(self.channel_id)
+        self.coordinator.async_update_listeners()
+        LOGGER.debug("%s talk session %s", self.entity_id, "open" if is_open else "closed")

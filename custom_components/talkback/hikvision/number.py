@@ -1,0 +1,85 @@
+"""Numbers of a talk channel: the speaker volume."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
+from homeassistant.const import PERCENTAGE, EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from ..entry import TalkbackConfigEntry
+from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from .data import HikvisionData
+from .entity import ChannelEntity
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelNumberDescription(NumberEntityDescription):
+    """A channel setting shown as a number."""
+
+    setting: str
+    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
+    value_fn: Callable[[TwoWayAudioChannel], int | None]
+    range_fn: Callable[[TwoWayAudioCapabilities], tuple[int, int] | None]
+
+
+NUMBERS: tuple[ChannelNumberDescription, ...] = (
+    ChannelNumberDescription(
+        key="speaker_volume",
+        translation_key="speaker_volume",
+        entity_category=EntityCategory.CONFIG,
+        native_unit_of_measurement=PERCENTAGE,
+        mode=NumberMode.SLIDER,
+        setting="speaker_volume",
+        value_fn=lambda channel: channel.speaker_volume,
+        range_fn=lambda caps: caps.speaker_volume_range,
+    ),
+)
+
+
+def add_entities(
+    hass: HomeAssistant,
+    entry: TalkbackConfigEntry,
+    data: HikvisionData,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a number per channel setting the device reports."""
+    async_add_entities(
+        ChannelNumber(entry, data, channel_id, description)
+        for channel_id, channel in data.coordinator.data.items()
+        for description in NUMBERS
+        if description.value_fn(channel) is not None
+    )
+
+
+class ChannelNumber(ChannelEntity, NumberEntity):
+    """A numeric channel setting, written to the device."""
+
+    entity_description: ChannelNumberDescription
+
+    def __init__(
+        self,
+        entry: TalkbackConfigEntry,
+        data: HikvisionData,
+        channel_id: str,
+        description: ChannelNumberDescription,
+    ) -> None:
+        """Initialise the number, with the range the device accepts."""
+        super().__init__(entry, data, channel_id, description.key)
+        self.entity_description = description
+        if self.capabilities and (bounds := description.range_fn(self.capabilities)):
+            self._attr_native_min_value, self._attr_native_max_value = bounds
+
+    @property
+    def native_value(self) -> int | None:
+        """The value as last read from the device."""
+        return self.entity_description.value_fn(self.channel)
+
+    async def async_set_native_value(self, value: float) -> None:
+        """Write the value, then read the channel back."""
+        await self.coordinator.async_update_channel(
+            self.channel, **{self.entity_description.setting: int(value)}
+        )

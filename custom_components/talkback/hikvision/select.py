@@ -1,0 +1,96 @@
+"""Selects of a talk channel: codec and audio input, from the device's own option lists."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from homeassistant.components.select import SelectEntity, SelectEntityDescription
+from homeassistant.const import EntityCategory
+from homeassistant.core import HomeAssistant
+from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+
+from ..entry import TalkbackConfigEntry
+from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from .data import HikvisionData
+from .entity import ChannelEntity
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSelectDescription(SelectEntityDescription):
+    """A channel setting chosen from the device's own option list."""
+
+    setting: str
+    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
+    value_fn: Callable[[TwoWayAudioChannel], str | None]
+    options_fn: Callable[[TwoWayAudioCapabilities], tuple[str, ...]]
+
+
+SELECTS: tuple[ChannelSelectDescription, ...] = (
+    ChannelSelectDescription(
+        key="codec",
+        translation_key="codec",
+        setting="audio_compression_type",
+        entity_category=EntityCategory.CONFIG,
+        value_fn=lambda channel: channel.audio_compression_type,
+        options_fn=lambda caps: caps.audio_compression_types,
+    ),
+    ChannelSelectDescription(
+        key="audio_input_type",
+        translation_key="audio_input_type",
+        setting="audio_input_type",
+        entity_category=EntityCategory.CONFIG,
+        entity_registry_enabled_default=False,
+        value_fn=lambda channel: channel.audio_input_type,
+        options_fn=lambda caps: caps.audio_input_types,
+    ),
+)
+
+
+def add_entities(
+    hass: HomeAssistant,
+    entry: TalkbackConfigEntry,
+    data: HikvisionData,
+    async_add_entities: AddConfigEntryEntitiesCallback,
+) -> None:
+    """Add a select per channel setting that the device offers options for."""
+    coordinator = data.coordinator
+    async_add_entities(
+        ChannelSelect(entry, data, channel_id, description, options)
+        for channel_id, channel in coordinator.data.items()
+        for description in SELECTS
+        if description.value_fn(channel) is not None
+        and (caps := coordinator.capabilities.get(channel_id))
+        and (options := description.options_fn(caps))
+    )
+
+
+class ChannelSelect(ChannelEntity, SelectEntity):
+    """A channel setting with a fixed list of values, written to the device."""
+
+    entity_description: ChannelSelectDescription
+
+    def __init__(
+        self,
+        entry: TalkbackConfigEntry,
+        data: HikvisionData,
+        channel_id: str,
+        description: ChannelSelectDescription,
+        options: tuple[str, ...],
+    ) -> None:
+        """Initialise the select with the options the device offers."""
+        super().__init__(entry, data, channel_id, description.key)
+        self.entity_description = description
+        self._attr_options = list(options)
+
+    @property
+    def current_option(self) -> str | None:
+        """The value as last read; None when the device reports one it does not list."""
+        value = self.entity_description.value_fn(self.channel)
+        return value if value in self.options else None
+
+    async def async_select_option(self, option: str) -> None:
+        """Write the option, then read the channel back."""
+        await self.coordinator.async_update_channel(
+            self.channel, **{self.entity_description.setting: option}
+        )

@@ -13,7 +13,7 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioChannel
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import DescribedChannelEntity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -43,27 +43,16 @@ def add_entities(
 ) -> None:
     """Add the status sensors of every channel."""
     async_add_entities(
-        ChannelBinarySensor(entry, data, channel_id, description)
-        for channel_id in data.coordinator.data
-        for description in BINARY_SENSORS
+        ChannelBinarySensor.for_channels(entry, data, BINARY_SENSORS, lambda _d, _c: True)
     )
 
 
-class ChannelBinarySensor(ChannelEntity, BinarySensorEntity):
+class ChannelBinarySensor(
+    DescribedChannelEntity[ChannelBinarySensorDescription], BinarySensorEntity
+):
     """A channel status."""
 
     entity_description: ChannelBinarySensorDescription
-
-    def __init__(
-        self,
-        entry: TalkbackConfigEntry,
-        data: HikvisionData,
-        channel_id: str,
-        description: ChannelBinarySensorDescription,
-    ) -> None:
-        """Initialise the sensor."""
-        super().__init__(entry, data, channel_id, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool:

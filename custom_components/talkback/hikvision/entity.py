@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Self
+
 from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
+from homeassistant.helpers.entity import EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
@@ -60,3 +65,50 @@ class ChannelEntity(CoordinatorEntity[ChannelCoordinator]):
     def capabilities(self) -> TwoWayAudioCapabilities | None:
         """What the channel accepts, read at setup."""
         return self.coordinator.capabilities.get(self.channel_id)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ChannelSettingDescription(EntityDescription):
+    """A channel setting that Talkback writes."""
+
+    setting: str
+    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
+
+
+class DescribedChannelEntity[D: EntityDescription](ChannelEntity):
+    """A channel entity declared by an entity description; `key` makes its unique id."""
+
+    entity_description: D
+
+    def __init__(
+        self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str, description: D
+    ) -> None:
+        """Initialise the entity of a channel."""
+        super().__init__(entry, data, channel_id, description.key)
+        self.entity_description = description
+
+    @classmethod
+    def for_channels(
+        cls,
+        entry: TalkbackConfigEntry,
+        data: HikvisionData,
+        descriptions: Iterable[D],
+        reported: Callable[[D, TwoWayAudioChannel], bool],
+    ) -> list[Self]:
+        """One entity per channel and description that the channel reports."""
+        return [
+            cls(entry, data, channel_id, description)
+            for channel_id, channel in data.coordinator.data.items()
+            for description in descriptions
+            if reported(description, channel)
+        ]
+
+
+class ChannelSettingEntity[D: ChannelSettingDescription](DescribedChannelEntity[D]):
+    """A channel setting that the entity writes to the device."""
+
+    async def _async_write(self, value: object) -> None:
+        """Write the setting, then read the channels back."""
+        await self.coordinator.async_update_channel(
+            self.channel, **{self.entity_description.setting: value}
+        )

@@ -13,15 +13,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelSettingDescription, ChannelSettingEntity
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChannelNumberDescription(NumberEntityDescription):
+class ChannelNumberDescription(NumberEntityDescription, ChannelSettingDescription):
     """A channel setting shown as a number."""
 
-    setting: str
-    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
     value_fn: Callable[[TwoWayAudioChannel], int | None]
     range_fn: Callable[[TwoWayAudioCapabilities], tuple[int, int] | None]
 
@@ -48,14 +46,16 @@ def add_entities(
 ) -> None:
     """Add a number per channel setting the device reports."""
     async_add_entities(
-        ChannelNumber(entry, data, channel_id, description)
-        for channel_id, channel in data.coordinator.data.items()
-        for description in NUMBERS
-        if description.value_fn(channel) is not None
+        ChannelNumber.for_channels(
+            entry,
+            data,
+            NUMBERS,
+            lambda description, channel: description.value_fn(channel) is not None,
+        )
     )
 
 
-class ChannelNumber(ChannelEntity, NumberEntity):
+class ChannelNumber(ChannelSettingEntity[ChannelNumberDescription], NumberEntity):
     """A numeric channel setting, written to the device."""
 
     entity_description: ChannelNumberDescription
@@ -68,8 +68,7 @@ class ChannelNumber(ChannelEntity, NumberEntity):
         description: ChannelNumberDescription,
     ) -> None:
         """Initialise the number, with the range the device accepts."""
-        super().__init__(entry, data, channel_id, description.key)
-        self.entity_description = description
+        super().__init__(entry, data, channel_id, description)
         if self.capabilities and (bounds := description.range_fn(self.capabilities)):
             self._attr_native_min_value, self._attr_native_max_value = bounds
 
@@ -80,6 +79,4 @@ class ChannelNumber(ChannelEntity, NumberEntity):
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the value, then read the channel back."""
-        await self.coordinator.async_update_channel(
-            self.channel, **{self.entity_description.setting: int(value)}
-        )
+        await self._async_write(int(value))

@@ -13,15 +13,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelSettingDescription, ChannelSettingEntity
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChannelSelectDescription(SelectEntityDescription):
+class ChannelSelectDescription(SelectEntityDescription, ChannelSettingDescription):
     """A channel setting chosen from the device's own option list."""
 
-    setting: str
-    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
     value_fn: Callable[[TwoWayAudioChannel], str | None]
     options_fn: Callable[[TwoWayAudioCapabilities], tuple[str, ...]]
 
@@ -65,7 +63,7 @@ def add_entities(
     )
 
 
-class ChannelSelect(ChannelEntity, SelectEntity):
+class ChannelSelect(ChannelSettingEntity[ChannelSelectDescription], SelectEntity):
     """A channel setting with a fixed list of values, written to the device."""
 
     entity_description: ChannelSelectDescription
@@ -79,8 +77,7 @@ class ChannelSelect(ChannelEntity, SelectEntity):
         options: tuple[str, ...],
     ) -> None:
         """Initialise the select with the options the device offers."""
-        super().__init__(entry, data, channel_id, description.key)
-        self.entity_description = description
+        super().__init__(entry, data, channel_id, description)
         self._attr_options = list(options)
 
     @property
@@ -91,6 +88,4 @@ class ChannelSelect(ChannelEntity, SelectEntity):
 
     async def async_select_option(self, option: str) -> None:
         """Write the option, then read the channel back."""
-        await self.coordinator.async_update_channel(
-            self.channel, **{self.entity_description.setting: option}
-        )
+        await self._async_write(option)

@@ -14,15 +14,13 @@ from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioChannel
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelSettingDescription, ChannelSettingEntity
 
 
 @dataclass(frozen=True, kw_only=True)
-class ChannelSwitchDescription(SwitchEntityDescription):
+class ChannelSwitchDescription(SwitchEntityDescription, ChannelSettingDescription):
     """An on/off channel setting."""
 
-    setting: str
-    """The keyword of `IsapiClient.update_two_way_audio_channel` that writes it."""
     value_fn: Callable[[TwoWayAudioChannel], bool | None]
 
 
@@ -45,28 +43,19 @@ def add_entities(
 ) -> None:
     """Add a switch per on/off setting the device reports."""
     async_add_entities(
-        ChannelSwitch(entry, data, channel_id, description)
-        for channel_id, channel in data.coordinator.data.items()
-        for description in SWITCHES
-        if description.value_fn(channel) is not None
+        ChannelSwitch.for_channels(
+            entry,
+            data,
+            SWITCHES,
+            lambda description, channel: description.value_fn(channel) is not None,
+        )
     )
 
 
-class ChannelSwitch(ChannelEntity, SwitchEntity):
+class ChannelSwitch(ChannelSettingEntity[ChannelSwitchDescription], SwitchEntity):
     """An on/off channel setting, written to the device."""
 
     entity_description: ChannelSwitchDescription
-
-    def __init__(
-        self,
-        entry: TalkbackConfigEntry,
-        data: HikvisionData,
-        channel_id: str,
-        description: ChannelSwitchDescription,
-    ) -> None:
-        """Initialise the switch."""
-        super().__init__(entry, data, channel_id, description.key)
-        self.entity_description = description
 
     @property
     def is_on(self) -> bool | None:
@@ -75,13 +64,8 @@ class ChannelSwitch(ChannelEntity, SwitchEntity):
 
     async def async_turn_on(self, **kwargs: Any) -> None:
         """Switch the setting on."""
-        await self._write(on=True)
+        await self._async_write(True)
 
     async def async_turn_off(self, **kwargs: Any) -> None:
         """Switch the setting off."""
-        await self._write(on=False)
-
-    async def _write(self, *, on: bool) -> None:
-        await self.coordinator.async_update_channel(
-            self.channel, **{self.entity_description.setting: on}
-        )
+        await self._async_write(False)

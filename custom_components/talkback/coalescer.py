@@ -2,27 +2,33 @@
 
 Home Assistant calls `play_media` once per targeted entity; the calls of one action share its
 context. Speakers that play the same media for the same context join one `SharedPlayback`:
-one ffmpeg per codec, fanned out, released once every speaker has its talk session open (or
-GATHER_TIMEOUT after the first one is, so one slow device cannot hold the others back).
+one ffmpeg per codec, fanned out. The playback's clock starts once every speaker takes audio
+(its device session is open), or START_TIMEOUT after the first one does, so one slow device
+cannot hold the others back: the one start barrier of the play path.
+
+A speaker sees one `PlaybackMember`: the media, who else plays it, and `async with
+member.audio(settings)`, its share of the decode for its codec.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Callable, Coroutine
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Self
 
 from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .audio.codec import G711Codec
-from .audio.fanout import AudioFanOut
+from .audio.exceptions import AudioSinkDroppedError
+from .audio.fanout import AudioFanOut, FanOutSink
 from .audio.source import AudioSource
 from .const import DOMAIN
 
-GATHER_TIMEOUT = 2.0
-"""Longest wait, after the first speaker is ready, for the others before audio starts."""
+START_TIMEOUT = 2.0
+"""Longest wait, after the first speaker takes audio, for the others before the clock starts."""
 FFMPEG_STOP_TIMEOUT = 10.0
 """Longest wait for a stopped decode to kill and reap its ffmpeg."""
 
@@ -106,6 +112,45 @@ class SharedDecode:
             await self.source.aclose()
 
 
+class SpeakerAudio:
+    """One speaker's share of a decode: its paced frames, and what ffmpeg found out.
+
+    Iterate it into the device's session: the first frame asked for counts the speaker as
+    ready, which is what the playback's start barrier waits for.
+    """
+
+    def __init__(self, decode: SharedDecode, sink: FanOutSink, ready: Callable[[], None]) -> None:
+        """Wrap a speaker's sink of `decode`; `ready` is called on the first frame asked for."""
+        self._decode = decode
+        self._sink = sink
+        self._ready: Callable[[], None] | None = ready
+
+    async def started(self) -> None:
+        """Wait until ffmpeg has opened the media (its failure is raised here)."""
+        await asyncio.shield(self._decode.opened)
+
+    @property
+    def duration(self) -> float | None:
+        """The media's duration, when ffmpeg reported one."""
+        return self._decode.source.duration
+
+    @property
+    def error(self) -> AudioSinkDroppedError | None:
+        """Why the speaker was dropped from the fan-out (it fell behind), if it was."""
+        return self._sink.error
+
+    def __aiter__(self) -> Self:
+        """Iterate over the speaker's frames."""
+        return self
+
+    async def __anext__(self) -> bytes:
+        """The next frame, released by the playback's clock."""
+        if self._ready is not None:
+            ready, self._ready = self._ready, None
+            ready()
+        return await anext(self._sink)
+
+
 @dataclass
 class SharedPlayback:
     """The speakers answering one action with one media, and what they share."""
@@ -114,14 +159,15 @@ class SharedPlayback:
     key: tuple[str, str]
     resolver: MediaResolver
     on_started: Callable[[SharedPlayback], None]
-    waiting: int = 0
+    speakers: set[str] = field(default_factory=set)
+    """Every speaker that joined, by entity id."""
+    awaited_members: int = 0
+    """Members that have neither taken audio nor left: the clock waits for them."""
+    ready_members: int = 0
     media: asyncio.Task[PlayableMedia] | None = None
     decodes: dict[G711Codec, SharedDecode] = field(default_factory=dict)
     started: bool = False
-    speakers: set[str] = field(default_factory=set)
-    """Every speaker that joined, by entity id."""
-    ready_speakers: int = 0
-    gather_timer: asyncio.TimerHandle | None = None
+    start_timer: asyncio.TimerHandle | None = None
 
     async def resolve(self) -> PlayableMedia:
         """The media, resolved once for all speakers."""
@@ -138,26 +184,31 @@ class SharedPlayback:
                 self._release(decode)
         return decode
 
-    def _member_ready(self) -> None:
-        self.ready_speakers += 1
-        self._member_gone()
-        if not self.started and self.gather_timer is None:
-            self.gather_timer = self.hass.loop.call_later(GATHER_TIMEOUT, self._start)
+    def member_ready(self) -> None:
+        """A member takes audio: its device session is open."""
+        self.ready_members += 1
+        self._stop_awaiting_member()
+        if not self.started and self.start_timer is None:
+            self.start_timer = self.hass.loop.call_later(START_TIMEOUT, self._start)
 
-    def _member_gone(self) -> None:
-        self.waiting -= 1
-        if self.waiting <= 0:
+    def member_left(self) -> None:
+        """A member will not take audio (it failed, was stopped, or plays through another)."""
+        self._stop_awaiting_member()
+
+    def _stop_awaiting_member(self) -> None:
+        self.awaited_members -= 1
+        if self.awaited_members <= 0:
             self._start()
 
     def _start(self) -> None:
         if self.started:
             return
         self.started = True
-        if self.gather_timer is not None:
-            self.gather_timer.cancel()
+        if self.start_timer is not None:
+            self.start_timer.cancel()
         self.on_started(self)
         for decode in self.decodes.values():
-            if self.ready_speakers:
+            if self.ready_members:
                 self._release(decode)
             else:  # every speaker failed before it could play: stop ffmpeg
                 decode.abandon()
@@ -171,21 +222,44 @@ class PlaybackMember:
 
     def __init__(self, playback: SharedPlayback) -> None:
         """Count the speaker in."""
-        self.playback = playback
-        self._counted = True
-        playback.waiting += 1
+        self._playback = playback
+        self._awaited = True
+        playback.awaited_members += 1
 
-    def ready(self) -> None:
-        """The speaker has its talk session open."""
-        if self._counted:
-            self._counted = False
-            self.playback._member_ready()  # noqa: SLF001  (the member is part of the playback)
+    @property
+    def speakers(self) -> set[str]:
+        """Every speaker of the action playing this media, by entity id."""
+        return self._playback.speakers
+
+    async def media(self) -> PlayableMedia:
+        """The media, resolved once for all speakers."""
+        return await self._playback.resolve()
+
+    @asynccontextmanager
+    async def audio(self, settings: PlaybackSettings, name: str) -> AsyncIterator[SpeakerAudio]:
+        """The speaker's share of the decode for its codec, started by the first that needs it.
+
+        On exit the speaker leaves the fan-out (dropped and reported if it failed); the last
+        one to leave a decode stops ffmpeg and waits until it is gone.
+        """
+        decode = self._playback.decode(settings, await self.media())
+        sink = decode.fanout.add_sink(name)
+        try:
+            async with sink:
+                yield SpeakerAudio(decode, sink, self._ready)
+        finally:
+            await decode.leave()
+
+    def _ready(self) -> None:
+        if self._awaited:
+            self._awaited = False
+            self._playback.member_ready()
 
     def leave(self) -> None:
         """The speaker will not be ready (failed or stopped); a no-op once it was."""
-        if self._counted:
-            self._counted = False
-            self.playback._member_gone()  # noqa: SLF001
+        if self._awaited:
+            self._awaited = False
+            self._playback.member_left()
 
 
 class PlaybackCoalescer:
@@ -194,7 +268,8 @@ class PlaybackCoalescer:
     def __init__(self, hass: HomeAssistant) -> None:
         """Create the domain-wide coalescer."""
         self.hass = hass
-        self._gathering: dict[tuple[str, str], SharedPlayback] = {}
+        self._joinable: dict[tuple[str, str], SharedPlayback] = {}
+        """Playbacks not started yet: a speaker of the same action and media joins them."""
 
     def join(
         self, context_id: str, media_id: str, resolver: MediaResolver, speaker: str
@@ -205,17 +280,15 @@ class PlaybackCoalescer:
         one action together, so every one of them is counted before any can be ready.
         """
         key = (context_id, media_id)
-        if (playback := self._gathering.get(key)) is None:
-            playback = self._gathering[key] = SharedPlayback(
-                self.hass, key, resolver, self._started
-            )
+        if (playback := self._joinable.get(key)) is None:
+            playback = self._joinable[key] = SharedPlayback(self.hass, key, resolver, self._started)
         playback.speakers.add(speaker)
         return PlaybackMember(playback)
 
     def _started(self, playback: SharedPlayback) -> None:
         """A started playback takes no more speakers: a later call opens a new one."""
-        if self._gathering.get(playback.key) is playback:
-            del self._gathering[playback.key]
+        if self._joinable.get(playback.key) is playback:
+            del self._joinable[playback.key]
 
 
 DATA_COALESCER: HassKey[PlaybackCoalescer] = HassKey(DOMAIN)

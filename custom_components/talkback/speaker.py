@@ -31,7 +31,7 @@ from homeassistant.util import dt as dt_util
 
 from .audio.codec import G711Codec
 from .audio.exceptions import AudioError
-from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings, SharedDecode
+from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings
 from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
 from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, device_error, media_unreadable
@@ -73,7 +73,8 @@ class TalkbackSpeaker(MediaPlayerEntity):
     _attr_supported_features = SPEAKER_FEATURES
     _playing: asyncio.Task[None] | None = None
     _playing_announcement = False
-    _stops = 0
+    _stop_generation = 0
+    """Counts stops: a play queued before a stop sees it changed and does not start."""
     _announcements: asyncio.Lock
     _entry: TalkbackConfigEntry
 
@@ -140,24 +141,24 @@ class TalkbackSpeaker(MediaPlayerEntity):
 
     async def async_media_stop(self) -> None:
         """Stop now; announcements waiting for this speaker are dropped too."""
-        self._stops += 1
+        self._stop_generation += 1
         await self._cancel_playing()
 
     async def async_play_media(
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
         """Play media and return once it has been played (any `enqueue` value replaces)."""
-        stops = self._stops
+        stop_generation = self._stop_generation
         if kwargs.get(ATTR_MEDIA_ANNOUNCE):
             # Free, the lock is taken without a pause: see PlaybackCoalescer.join.
             async with self._announcements:
-                if stops == self._stops:
+                if stop_generation == self._stop_generation:
                     await self._play_until_done(media_id, announcement=True)
             return
         if self._playing_announcement:
             async with self._announcements:  # a plain play does not cut an announcement
                 pass
-        if stops == self._stops:
+        if stop_generation == self._stop_generation:
             await self._play_until_done(media_id, announcement=False)
 
     async def _play_until_done(self, media_id: str, *, announcement: bool) -> None:
@@ -199,13 +200,26 @@ class TalkbackSpeaker(MediaPlayerEntity):
     async def _play(self, member: PlaybackMember) -> None:
         """Resolve the media, read the codec, stream; errors reach the caller translated."""
         try:
-            media = await member.playback.resolve()
-            if self._played_through(member.playback.speakers):
+            media = await member.media()
+            if self._played_through(member.speakers):
                 return
             settings = await self._playback_settings()
-            decode = member.playback.decode(settings, media)
             self._attr_media_title = media.title
-            await self._stream(member, decode)
+            async with (
+                member.audio(settings, self.entity_id) as audio,
+                self._open_output() as output,
+            ):
+                await audio.started()
+                self._now_playing(audio.duration)
+                # The pacer holds the last frame back until the device has played out
+                # what it buffered, so closing right after does not cut the tail.
+                await output.send(audio)
+            if audio.error is not None:
+                raise HomeAssistantError(
+                    translation_domain=DOMAIN,
+                    translation_key="speaker_fell_behind",
+                    translation_placeholders={"error": str(audio.error)},
+                )
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:
@@ -213,26 +227,6 @@ class TalkbackSpeaker(MediaPlayerEntity):
         finally:
             member.leave()
             self._session_changed(False)
-
-    async def _stream(self, member: PlaybackMember, decode: SharedDecode) -> None:
-        """Open the audio session, stream the shared decode into it, close it."""
-        sink = decode.fanout.add_sink(self.entity_id)
-        try:
-            async with sink, self._open_output() as output:
-                await asyncio.shield(decode.opened)
-                self._now_playing(decode.source.duration)
-                member.ready()
-                # The pacer holds the last frame back until the device has played out
-                # what it buffered, so closing right after does not cut the tail.
-                await output.send(sink)
-        finally:
-            await decode.leave()
-        if sink.error is not None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="speaker_fell_behind",
-                translation_placeholders={"error": str(sink.error)},
-            )
 
     def _now_playing(self, duration: float | None) -> None:
         self._attr_media_duration = None if duration is None else round(duration)

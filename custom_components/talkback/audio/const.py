@@ -34,7 +34,5 @@ FFMPEG_ERROR_LINES: Final = 5
 # Frames the pacer reads ahead of the schedule from its source; refilled at half.
 PACER_READ_AHEAD_FRAMES: Final = 24
 
-# A fan-out starts its clock at most this long after `run()` for speakers still connecting.
-FANOUT_START_TIMEOUT: Final = 1.0
 # A fan-out sink whose speaker falls this many frames (5 s) behind is dropped.
 SINK_QUEUE_FRAMES: Final = 250

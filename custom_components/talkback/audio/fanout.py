@@ -2,18 +2,19 @@
 
 A single pacer (one timer) releases every frame once; each sink takes frames from its own queue
 as fast as its speaker accepts them, so one slow or failed speaker never delays the others.
+The clock starts when `run` is awaited: the caller starts it once its speakers take audio.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterable, Callable
+from collections.abc import AsyncIterable
 import logging
 from types import TracebackType
 from typing import Self
 
 from .codec import G711Codec
-from .const import DEFAULT_LEAD, FANOUT_START_TIMEOUT, SINK_QUEUE_FRAMES
+from .const import DEFAULT_LEAD, SINK_QUEUE_FRAMES
 from .exceptions import AudioSinkDroppedError
 from .pacer import AudioPacer, PacerClock, PacerStats
 
@@ -27,13 +28,10 @@ class FanOutSink:
     dropped from the fan-out and reported; the iteration ends when the fan-out ends or drops it.
     """
 
-    def __init__(self, name: str, queue_frames: int, on_change: Callable[[], None]) -> None:
+    def __init__(self, name: str, queue_frames: int) -> None:
         """Create a sink; use `AudioFanOut.add_sink`."""
         self.name = name
         self.frames_delivered = 0
-        # Set by the first `__anext__`: the speaker's writer is connected and takes audio.
-        self.pulling = False
-        self._on_change = on_change
         self.error: AudioSinkDroppedError | None = None
         self._queue_frames = queue_frames
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
@@ -55,9 +53,6 @@ class FanOutSink:
 
     async def __anext__(self) -> bytes:
         """Return the next frame as soon as the fan-out released it."""
-        if not self.pulling:
-            self.pulling = True
-            self._on_change()
         try:
             frame = await self._queue.get()
         except asyncio.QueueShutDown:
@@ -85,7 +80,6 @@ class FanOutSink:
         """Leave the fan-out: no more frames for this sink."""
         self._active = False
         self._queue.shutdown(immediate=True)
-        self._on_change()
 
     def drop(self, cause: Exception) -> None:
         """Leave the fan-out because the speaker failed; the reason is kept in `error`."""
@@ -131,10 +125,8 @@ class AudioFanOut:
     ) -> None:
         """Fan `frames` (160-byte frames of `codec`) out once `run` is awaited."""
         self._pacer = AudioPacer(frames, codec, lead=lead, clock=clock)
-        self._clock = clock
         self._queue_frames = queue_frames
         self._sinks: list[FanOutSink] = []
-        self._sink_change: asyncio.Future[None] | None = None
 
     @property
     def sinks(self) -> tuple[FanOutSink, ...]:
@@ -153,44 +145,21 @@ class AudioFanOut:
 
     def add_sink(self, name: str) -> FanOutSink:
         """Add a speaker; one added while running starts with the next frame."""
-        sink = FanOutSink(name, self._queue_frames, self._on_sink_change)
+        sink = FanOutSink(name, self._queue_frames)
         self._sinks.append(sink)
         return sink
 
     def stop(self) -> None:
         """End the announcement now, for every sink."""
         self._pacer.stop()
-        self._on_sink_change()
-
-    async def _wait_for_sinks(self) -> None:
-        clock = self._clock or asyncio.get_running_loop()
-        deadline = clock.time() + FANOUT_START_TIMEOUT
-        timer = clock.call_at(deadline, self._on_sink_change)
-        try:
-            while (
-                any(sink.active and not sink.pulling for sink in self._sinks)
-                and clock.time() < deadline
-                and not self._pacer.stopped
-            ):
-                self._sink_change = asyncio.get_running_loop().create_future()
-                await self._sink_change
-        finally:
-            self._sink_change = None
-            timer.cancel()
-
-    def _on_sink_change(self) -> None:
-        if self._sink_change is not None and not self._sink_change.done():
-            self._sink_change.set_result(None)
 
     async def run(self) -> None:
         """Release frames to the sinks until the source ends, `stop`, or no sink is left.
 
-        The clock starts once every sink takes audio (or after FANOUT_START_TIMEOUT), so a
-        speaker still connecting its audio socket does not get its first frames in a burst.
-        Raises the source's error, after ending every sink.
+        The clock starts now: a sink whose speaker does not take audio yet queues its frames
+        and gets them in a burst. Raises the source's error, after ending every sink.
         """
         try:
-            await self._wait_for_sinks()
             async with self._pacer:
                 async for frame in self._pacer:
                     active = False

@@ -1,46 +1,19 @@
-"""Fixtures: a simulated camera on 127.0.0.1 and a config entry pointing at it."""
+"""Fixtures: a simulated camera on 127.0.0.1, a config entry pointing at it, ffmpeg runs."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncGenerator, Generator
+from collections.abc import AsyncGenerator, Generator, Iterator
 from pathlib import Path
-from typing import Any
 from unittest.mock import PropertyMock, patch
 
-from homeassistant.const import (
-    CONF_HOST,
-    CONF_PASSWORD,
-    CONF_PORT,
-    CONF_SSL,
-    CONF_USERNAME,
-    CONF_VERIFY_SSL,
-)
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_HIKVISION
-from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
+from custom_components.talkback.const import DOMAIN
+from simulator.hikvision import CameraConfig, HikvisionCamera
 
-CAMERA_MAC = "c0:56:e3:12:34:56"
-CAMERA_SERIAL = "DS-2CD2386G2-IU20240101AAWRJ12345678"
-CAMERA = CameraConfig(
-    model="DS-2CD2386G2-IU",
-    serial=CAMERA_SERIAL,
-    mac=CAMERA_MAC,
-    device_name="Front door",
-    password="correct horse",
-    session_id="a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
-)
-DOOR_STATION = CameraConfig(
-    model="DS-KV8213-WME1",
-    serial="DS-KV8213-WME1C20240515CCRRFA1234567",
-    mac="24:0f:9b:aa:bb:cc",
-    device_name="Gate",
-    device_type="VIS",
-    password="correct horse",
-    channels=(ChannelConfig(id=1), ChannelConfig(id=2, codec="G.711alaw", speaker_volume=70)),
-)
+from .helpers import CAMERA, entry_data, recorded_ffmpeg_runs
 
 
 @pytest.fixture
@@ -67,19 +40,6 @@ async def camera(
     """The simulated camera, listening on 127.0.0.1."""
     async with HikvisionCamera(camera_config) as device:
         yield device
-
-
-def entry_data(device: HikvisionCamera, **changes: Any) -> dict[str, Any]:
-    """Config entry data (as the user step stores it) for a simulated device."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: device.port,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: True,
-        CONF_USERNAME: device.config.username,
-        CONF_PASSWORD: device.config.password,
-        CONF_VENDOR: VENDOR_HIKVISION,
-    } | changes
 
 
 @pytest.fixture
@@ -109,3 +69,10 @@ async def loaded_entry(
     assert await hass.config_entries.async_setup(config_entry.entry_id)
     await hass.async_block_till_done()
     return config_entry
+
+
+@pytest.fixture
+def ffmpeg_runs() -> Iterator[list[tuple[str, ...]]]:
+    """Every ffmpeg command line started during the test."""
+    with recorded_ffmpeg_runs() as runs:
+        yield runs

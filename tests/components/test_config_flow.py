@@ -31,7 +31,7 @@ from custom_components.talkback.const import (
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-from .conftest import CAMERA, CAMERA_MAC, entry_data
+from .helpers import CAMERA, CAMERA_MAC, entry_data
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 from syrupy.assertion import SnapshotAssertion
 from syrupy.filters import props
 
-from .conftest import CAMERA
+from .helpers import CAMERA
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -25,7 +25,7 @@ from custom_components.talkback.hikvision.data import HikvisionData
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import HikvisionCamera
 
-from .conftest import CAMERA, DOOR_STATION
+from .helpers import CAMERA, DOOR_STATION, set_up
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -40,13 +40,6 @@ async def poll(entry: MockConfigEntry) -> None:
     """What the 30 s timer does (a frozen clock would expire the client's own timeouts)."""
     await entry.runtime_data.coordinator.async_refresh()
     await entry.runtime_data.coordinator.hass.async_block_till_done()
-
-
-async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> None:
-    """Add and set up an entry."""
-    entry.add_to_hass(hass)
-    assert await hass.config_entries.async_setup(entry.entry_id)
-    await hass.async_block_till_done()
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default", "media_dir")

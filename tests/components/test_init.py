@@ -13,7 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.talkback.const import DOMAIN
 from simulator.hikvision import HikvisionCamera
 
-from .conftest import entry_data
+from .helpers import entry_data
 
 
 async def test_entry_loads_and_unloads(

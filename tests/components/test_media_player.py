@@ -10,11 +10,8 @@ from typing import Any
 from aiohttp import web
 from homeassistant.components.media_player import (
     ATTR_MEDIA_ANNOUNCE,
-    ATTR_MEDIA_CONTENT_ID,
-    ATTR_MEDIA_CONTENT_TYPE,
     ATTR_MEDIA_VOLUME_LEVEL,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
-    SERVICE_PLAY_MEDIA,
     MediaPlayerState,
 )
 from homeassistant.components.tts import TextToSpeechEntity, TtsAudioType
@@ -41,40 +38,16 @@ from pytest_homeassistant_custom_component.common import (
 
 from custom_components.talkback.const import DOMAIN
 from simulator.core import AudioEncoding, Recording
-from simulator.core.g711 import decode
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
-from .audio_fixtures import rms, tone_wav, write_tone
-from .conftest import CAMERA, entry_data
+from .audio_fixtures import tone_wav, write_tone
+from .helpers import CAMERA, entry_data, heard, play
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 SPEAKER = "media_player.front_door"
 BYTES_PER_SECOND = 8000
 FRAME = 160
-
-
-async def play(
-    hass: HomeAssistant, entity_id: str | list[str], media_id: str, **extra: Any
-) -> None:
-    """play_media, blocking like a script step."""
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        SERVICE_PLAY_MEDIA,
-        {
-            ATTR_ENTITY_ID: entity_id,
-            ATTR_MEDIA_CONTENT_ID: media_id,
-            ATTR_MEDIA_CONTENT_TYPE: "music",
-            **extra,
-        },
-        blocking=True,
-    )
-
-
-def heard(recording: Recording) -> float:
-    """Loudness of what the device heard (RMS of the decoded samples)."""
-    assert recording.encoding is not None
-    return rms(decode(bytes(recording.data), recording.encoding))
 
 
 async def wait_for_audio(camera: HikvisionCamera, index: int = 0, nbytes: int = 800) -> Recording:
@@ -96,21 +69,6 @@ async def start_long_play(
         play(hass, SPEAKER, "media-source://media_source/local/long.wav")
     )
     return playing, await wait_for_audio(camera)
-
-
-@pytest.fixture
-def ffmpeg_runs(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, ...]]:
-    """Every ffmpeg command line started during the test (ffmpeg itself runs as usual)."""
-    runs: list[tuple[str, ...]] = []
-    real_exec = asyncio.create_subprocess_exec
-
-    async def recording_exec(program: str, *args: Any, **kwargs: Any) -> asyncio.subprocess.Process:
-        if "ffmpeg" in Path(program).name:
-            runs.append((program, *map(str, args)))
-        return await real_exec(program, *args, **kwargs)
-
-    monkeypatch.setattr(asyncio, "create_subprocess_exec", recording_exec)
-    return runs
 
 
 @pytest.mark.usefixtures("loaded_entry")

@@ -31,7 +31,7 @@ from custom_components.talkback.vapix.models import RelayPeer
 from simulator.axis import AxisAuth, AxisRelayNetwork, AxisSpeaker
 from simulator.core import Fault, FaultKind
 
-from .conftest import PASSWORD, TEMPLATE, TITLE, axis_entry_data, poll, poll_until
+from .helpers import PASSWORD, TEMPLATE, TITLE, axis_entry_data, poll, poll_until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

@@ -16,7 +16,7 @@ from syrupy.filters import props
 
 from simulator.axis import AxisRelayNetwork
 
-from .conftest import PASSWORD
+from .helpers import PASSWORD
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

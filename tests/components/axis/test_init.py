@@ -17,8 +17,7 @@ from custom_components.talkback.const import DOMAIN
 from simulator.axis import AxisRelayNetwork
 from simulator.core import Fault, FaultKind
 
-from .conftest import TEMPLATE, axis_entry, axis_entry_data
-from .test_relay import HALL, KITCHEN, join
+from .helpers import HALL, KITCHEN, TEMPLATE, axis_entry, axis_entry_data, join
 
 pytestmark = pytest.mark.usefixtures("socket_enabled", "media_dir")
 

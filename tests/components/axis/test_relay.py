@@ -6,7 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 from unittest.mock import patch
 
-from homeassistant.components.media_player import ATTR_GROUP_MEMBERS, DOMAIN as MEDIA_PLAYER_DOMAIN
+from homeassistant.components.media_player import ATTR_GROUP_MEMBERS
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -30,41 +30,31 @@ from custom_components.talkback.vapix.models import RelayConnectionStatus, Relay
 from simulator.axis import AxisRelayNetwork
 from simulator.core import Fault, FaultKind
 from tests.components.audio_fixtures import write_tone
-from tests.components.test_media_player import heard, play
+from tests.components.helpers import heard, play, set_up
 
-from .conftest import PASSWORD, axis_entry, poll, poll_until, relay, set_up
+from .helpers import (
+    GROUP,
+    HALL,
+    HALL_LEADER,
+    KITCHEN,
+    KITCHEN_GAIN,
+    KITCHEN_LEADER,
+    KITCHEN_SERIAL,
+    KITCHEN_STATUS,
+    KITCHEN_STATUS_ID,
+    MULTICAST,
+    PASSWORD,
+    PORCH,
+    PORCH_STATUS,
+    axis_entry,
+    join,
+    poll,
+    poll_until,
+    relay,
+    unjoin,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-HALL = "media_player.hall"
-KITCHEN = "media_player.kitchen"
-KITCHEN_STATUS = "sensor.kitchen_connection_status"
-PORCH = "media_player.porch"
-PORCH_STATUS = "sensor.porch_connection_status"
-KITCHEN_GAIN = "select.kitchen_output_gain"
-KITCHEN_LEADER = "binary_sensor.kitchen_relay_leader"
-HALL_LEADER = "binary_sensor.hall_relay_leader"
-MULTICAST = "switch.hall_multicast"
-GROUP = "sensor.hall_multicast_group"
-KITCHEN_SERIAL = "ACCC8E5A0001"
-KITCHEN_STATUS_ID = "AudioPeer_01"
-
-
-async def join(hass: HomeAssistant, leader: str, *members: str) -> None:
-    """media_player.join, blocking."""
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN,
-        "join",
-        {ATTR_ENTITY_ID: leader, ATTR_GROUP_MEMBERS: list(members)},
-        blocking=True,
-    )
-
-
-async def unjoin(hass: HomeAssistant, entity_id: str) -> None:
-    """media_player.unjoin, blocking."""
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN, "unjoin", {ATTR_ENTITY_ID: entity_id}, blocking=True
-    )
 
 
 @pytest.mark.usefixtures("entity_registry_enabled_by_default")

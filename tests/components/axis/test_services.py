@@ -11,8 +11,17 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.talkback.const import DOMAIN
 from simulator.axis import AxisRelayNetwork
 
-from .conftest import PASSWORD, poll, poll_until, relay
-from .test_relay import HALL, KITCHEN, KITCHEN_GAIN, KITCHEN_STATUS, join
+from .helpers import (
+    HALL,
+    KITCHEN,
+    KITCHEN_GAIN,
+    KITCHEN_STATUS,
+    PASSWORD,
+    join,
+    poll,
+    poll_until,
+    relay,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

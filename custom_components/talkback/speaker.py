@@ -1,17 +1,14 @@
 """What every Talkback speaker does with media, whatever protocol carries the audio.
 
-A new play replaces the current one; an announcement interrupts a plain play (which does not
-resume) and waits behind another announcement; stop ends everything at once. `play_media`
-returns once the audio has been played, so a blocking `tts.speak` sequences in scripts.
-Playback runs as a config-entry background task: unloading the entry or stopping Home
-Assistant cancels it, which closes the device's audio session.
+What plays when is the output's rule (output.py): a new play replaces the current one, an
+announcement interrupts a plain play and queues behind another, stop ends everything.
+`play_media` returns once the audio has been played, so a blocking `tts.speak` sequences in
+scripts. Stopping Home Assistant stops the output, which closes the device's audio session.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Mapping
-import contextlib
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -25,7 +22,7 @@ from homeassistant.components.media_player.const import (
     MediaPlayerState,
     MediaType,
 )
-from homeassistant.core import HassJob, HomeAssistant
+from homeassistant.core import HassJob, HomeAssistant, callback
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
@@ -36,6 +33,7 @@ from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DU
 from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, device_error, media_unreadable
 from .media import async_resolve_media
+from .output import SpeakerOutput
 
 SPEAKER_FEATURES = (
     MediaPlayerEntityFeature.PLAY_MEDIA
@@ -67,21 +65,17 @@ def playback_settings(
 
 
 class TalkbackSpeaker(MediaPlayerEntity):
-    """Play, announce and stop; subclasses say how to reach the device's speaker."""
+    """Play, announce and stop on a `SpeakerOutput`; subclasses say how to reach the device."""
 
     _attr_media_content_type = MediaType.MUSIC
     _attr_supported_features = SPEAKER_FEATURES
-    _playing: asyncio.Task[None] | None = None
-    _playing_announcement = False
-    _stop_generation = 0
-    """Counts stops: a play queued before a stop sees it changed and does not start."""
-    _announcements: asyncio.Lock
     _entry: TalkbackConfigEntry
+    _output: SpeakerOutput
 
-    def _init_speaker(self, entry: TalkbackConfigEntry) -> None:
-        """Call from the subclass's __init__ with the entry whose options and tasks it uses."""
+    def _init_speaker(self, entry: TalkbackConfigEntry, output: SpeakerOutput) -> None:
+        """Call from the subclass's __init__: the entry whose options it uses, its output."""
         self._entry = entry
-        self._announcements = asyncio.Lock()
+        self._output = output
 
     # What a subclass provides --------------------------------------------------------
 
@@ -107,25 +101,32 @@ class TalkbackSpeaker(MediaPlayerEntity):
     # Media player ---------------------------------------------------------------------
 
     async def async_added_to_hass(self) -> None:
-        """Stop playing in Home Assistant's first shutdown stage.
+        """Follow the output; stop playing in Home Assistant's first shutdown stage.
 
         Cancelled background tasks may only run after the shared HTTP session is closed,
         which would leave the device's session open (and hissing); shutdown jobs are awaited
         before anything else stops.
         """
         await super().async_added_to_hass()
+        self.async_on_remove(self._output.async_add_listener(self._output_changed))
         self.async_on_remove(
             self.hass.async_add_shutdown_job(
                 HassJob(self.async_media_stop, cancel_on_shutdown=False)
             )
         )
 
+    @callback
+    def _output_changed(self) -> None:
+        if not self._output.playing:
+            self._attr_media_title = None
+            self._attr_media_duration = None
+            self._attr_media_position = None
+        self.async_write_ha_state()
+
     @property
     def state(self) -> MediaPlayerState:
-        """Playing while a play task runs, idle otherwise."""
-        if self._playing is not None and not self._playing.done():
-            return MediaPlayerState.PLAYING
-        return MediaPlayerState.IDLE
+        """Playing while the output plays, idle otherwise."""
+        return MediaPlayerState.PLAYING if self._output.playing else MediaPlayerState.IDLE
 
     async def async_browse_media(
         self,
@@ -141,61 +142,22 @@ class TalkbackSpeaker(MediaPlayerEntity):
 
     async def async_media_stop(self) -> None:
         """Stop now; announcements waiting for this speaker are dropped too."""
-        self._stop_generation += 1
-        await self._cancel_playing()
+        await self._output.stop()
 
     async def async_play_media(
         self, media_type: MediaType | str, media_id: str, **kwargs: Any
     ) -> None:
         """Play media and return once it has been played (any `enqueue` value replaces)."""
-        stop_generation = self._stop_generation
-        if kwargs.get(ATTR_MEDIA_ANNOUNCE):
-            # Free, the lock is taken without a pause: see PlaybackCoalescer.join.
-            async with self._announcements:
-                if stop_generation == self._stop_generation:
-                    await self._play_until_done(media_id, announcement=True)
-            return
-        if self._playing_announcement:
-            async with self._announcements:  # a plain play does not cut an announcement
-                pass
-        if stop_generation == self._stop_generation:
-            await self._play_until_done(media_id, announcement=False)
-
-    async def _play_until_done(self, media_id: str, *, announcement: bool) -> None:
-        """Replace what plays with this media and wait until it has been played."""
-        member = self.hass.data[DATA_COALESCER].join(
-            self._context.id if self._context else self.entity_id,
-            media_id,
-            lambda: async_resolve_media(self.hass, media_id, self.entity_id),
-            self.entity_id,
+        await self._output.play(
+            lambda: self.hass.data[DATA_COALESCER].join(
+                self._context.id if self._context else self.entity_id,
+                media_id,
+                lambda: async_resolve_media(self.hass, media_id, self.entity_id),
+                self.entity_id,
+            ),
+            self._play,
+            announcement=bool(kwargs.get(ATTR_MEDIA_ANNOUNCE)),
         )
-        try:
-            await self._cancel_playing()
-            task = self._entry.async_create_background_task(
-                self.hass, self._play(member), f"{DOMAIN} play {self.entity_id}"
-            )
-            self._playing = task
-            self._playing_announcement = announcement
-            self.async_write_ha_state()
-            await asyncio.wait([task])
-        finally:
-            member.leave()
-        if self._playing is task:
-            self._playing = None
-            self._playing_announcement = False
-            self._attr_media_title = None
-            self._attr_media_duration = None
-            self._attr_media_position = None
-            self.async_write_ha_state()
-        if not task.cancelled():  # cancelled: a stop or a newer play, nothing to report
-            task.result()
-
-    async def _cancel_playing(self) -> None:
-        task = self._playing
-        if task is not None and not task.done():
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
 
     async def _play(self, member: PlaybackMember) -> None:
         """Resolve the media, read the codec, stream; errors reach the caller translated."""

@@ -7,6 +7,7 @@ from typing import ClassVar
 
 from homeassistant.const import Platform
 
+from ..output import SpeakerOutput
 from ..vapix.client import VapixClient
 from ..vapix.models import AxisDeviceInfo
 from .coordinator import RelayCoordinator
@@ -27,6 +28,8 @@ class AxisData:
     device: AxisDeviceInfo
     relay: RelayCoordinator | None
     """None when the device has no usable audio relay API (AXIS OS 10.12 on, cameras)."""
+    output: SpeakerOutput
+    """What plays on the device's speaker (one transmit session at a time)."""
     talking: bool = False
     """Whether Talkback itself is sending audio to the device right now."""
     main_device_id: str = ""

@@ -65,7 +65,7 @@ class AxisSpeaker(TalkbackSpeaker):
         self.device_data = data
         self._attr_unique_id = speaker_unique_id(data.device.serial_number)
         self._attr_device_info = axis_device_info(entry, data.device)
-        self._init_speaker(entry)
+        self._init_speaker(entry, data.output)
 
     async def async_added_to_hass(self) -> None:
         """Follow the relay network, when the device has one."""

@@ -9,6 +9,7 @@ from homeassistant.helpers import device_registry as dr
 from ..client import create_vapix_client, read_device
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
+from ..output import SpeakerOutput
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .device import axis_device_info
@@ -22,7 +23,9 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
     relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
     if relay is not None:
         await relay.async_config_entry_first_refresh()
-    data = AxisData(client=client, device=device, relay=relay)
+    data = AxisData(
+        client=client, device=device, relay=relay, output=SpeakerOutput(hass, entry, entry.title)
+    )
     data.main_device_id = (
         dr.async_get(hass)
         .async_get_or_create(config_entry_id=entry.entry_id, **axis_device_info(entry, device))

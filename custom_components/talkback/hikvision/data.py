@@ -8,6 +8,7 @@ from typing import ClassVar
 from homeassistant.const import Platform
 
 from ..isapi.models import DeviceInfo
+from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
 
 
@@ -24,6 +25,8 @@ class HikvisionData:
     )
     device: DeviceInfo
     coordinator: ChannelCoordinator
+    outputs: dict[str, SpeakerOutput]
+    """What plays on each talk channel (one session per channel), by channel id."""
     talking_channels: set[str] = field(default_factory=set)
     """Channels on which Talkback itself has a talk session open right now."""
     main_device_id: str = ""

@@ -53,7 +53,7 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
     def __init__(self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str) -> None:
         """Initialise the speaker of a channel."""
         super().__init__(entry, data, channel_id, "speaker")
-        self._init_speaker(entry)
+        self._init_speaker(entry, data.outputs[channel_id])
 
     @property
     def volume_level(self) -> float | None:

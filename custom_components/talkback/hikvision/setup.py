@@ -9,6 +9,7 @@ from homeassistant.helpers import device_registry as dr
 from ..client import create_isapi_client, read_device
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
+from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import main_device_info
@@ -20,7 +21,14 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
     device = await read_device(client.device_info())
     coordinator = ChannelCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
-    data = HikvisionData(device=device, coordinator=coordinator)
+    data = HikvisionData(
+        device=device,
+        coordinator=coordinator,
+        outputs={
+            channel_id: SpeakerOutput(hass, entry, f"{entry.title} channel {channel_id}")
+            for channel_id in coordinator.data
+        },
+    )
     # Channel devices of recorders and door stations hang off the main device.
     data.main_device_id = (
         dr.async_get(hass)

@@ -11,7 +11,7 @@ from ..vapix.models import AxisDeviceInfo
 MANUFACTURER = "Axis"
 
 
-def axis_device_info(entry: TalkbackConfigEntry, device: AxisDeviceInfo) -> DeviceInfo:
+def device_info(entry: TalkbackConfigEntry, device: AxisDeviceInfo) -> DeviceInfo:
     """The speaker (or camera with audio out) itself."""
     info = DeviceInfo(
         identifiers={(DOMAIN, device.serial_number)},

@@ -13,7 +13,7 @@ from ..entry import TalkbackConfigEntry
 from ..vapix.models import RelayNetworkPeer
 from .coordinator import RelayCoordinator, RelayState, peer_key
 from .data import AxisData
-from .device import axis_device_info
+from .device import device_info
 from .peers import follower_device_info, peer_identifier
 
 
@@ -28,7 +28,7 @@ class RelayEntity(CoordinatorEntity[RelayCoordinator]):
         """Initialise the entity; `key` makes its unique id."""
         super().__init__(relay)
         self._attr_unique_id = f"{data.device.serial_number}_{key}"
-        self._attr_device_info = axis_device_info(entry, data.device)
+        self._attr_device_info = device_info(entry, data.device)
 
     @property
     def available(self) -> bool:
@@ -57,9 +57,7 @@ class RelayPeerEntity(CoordinatorEntity[RelayCoordinator]):
         )
         # The leader is a peer of its own network, and a device of its own.
         self._attr_device_info = (
-            axis_device_info(entry, data.device)
-            if peer.leader
-            else follower_device_info(data, peer)
+            device_info(entry, data.device) if peer.leader else follower_device_info(data, peer)
         )
 
     @property

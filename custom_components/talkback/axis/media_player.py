@@ -24,7 +24,7 @@ from ..vapix.models import RelayNetworkPeer, RelayPeer, SoundConfiguration, Volu
 from ..vapix.transmit import TransmitSession
 from .coordinator import RelayState, peer_key
 from .data import AxisData
-from .device import axis_device_info
+from .device import device_info
 from .entries import (
     SPEAKER_KEY,
     follower_configuration,
@@ -64,7 +64,7 @@ class AxisSpeaker(TalkbackSpeaker):
         """Initialise the speaker of a device."""
         self.device_data = data
         self._attr_unique_id = speaker_unique_id(data.device.serial_number)
-        self._attr_device_info = axis_device_info(entry, data.device)
+        self._attr_device_info = device_info(entry, data.device)
         self._init_speaker(entry, data.output)
 
     async def async_added_to_hass(self) -> None:

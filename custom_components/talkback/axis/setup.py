@@ -12,7 +12,7 @@ from ..entry import TalkbackConfigEntry
 from ..output import SpeakerOutput
 from .coordinator import RelayCoordinator
 from .data import AxisData
-from .device import axis_device_info
+from .device import device_info
 from .peers import remove_departed_peers
 
 
@@ -28,7 +28,7 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
     )
     data.main_device_id = (
         dr.async_get(hass)
-        .async_get_or_create(config_entry_id=entry.entry_id, **axis_device_info(entry, device))
+        .async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, device))
         .id
     )
     if relay is not None:

@@ -11,7 +11,7 @@ from ..isapi.models import DeviceInfo as IsapiDeviceInfo
 MANUFACTURER = "Hikvision"
 
 
-def main_device_info(entry: TalkbackConfigEntry, device: IsapiDeviceInfo) -> DeviceInfo:
+def device_info(entry: TalkbackConfigEntry, device: IsapiDeviceInfo) -> DeviceInfo:
     """The camera, door station or recorder itself."""
     return DeviceInfo(
         identifiers={(DOMAIN, device.serial_number)},

@@ -15,7 +15,7 @@ from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
-from .device import main_device_info
+from .device import device_info
 
 
 def channel_device_info(
@@ -27,7 +27,7 @@ def channel_device_info(
     stations have several; each gets a device of its own, linked to the main one.
     """
     if len(data.coordinator.data) <= 1:
-        return main_device_info(entry, data.device)
+        return device_info(entry, data.device)
     return ChildDeviceInfo(
         identifiers={(DOMAIN, f"{data.device.serial_number}_{channel_id}")},
         parent_device_id=data.main_device_id,

@@ -12,7 +12,7 @@ from ..entry import TalkbackConfigEntry
 from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
-from .device import main_device_info
+from .device import device_info
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
@@ -32,7 +32,7 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
     # Channel devices of recorders and door stations hang off the main device.
     data.main_device_id = (
         dr.async_get(hass)
-        .async_get_or_create(config_entry_id=entry.entry_id, **main_device_info(entry, device))
+        .async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, device))
         .id
     )
     LOGGER.info(

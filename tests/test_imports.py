@@ -122,3 +122,24 @@ def test_package_init_imports_no_platform() -> None:
         "custom_components.talkback.media_player",
     }
     assert heavy.isdisjoint(loaded)
+
+
+def test_config_flow_imports_no_entity_module() -> None:
+    """The flow (and discovery after it) finds entries without loading any entity."""
+    graph = import_graph()
+    reached: set[str] = set()
+    pending = ["custom_components.talkback.config_flow"]
+    while pending:
+        module = pending.pop()
+        if module not in reached:
+            reached.add(module)
+            pending.extend(graph[module])
+    entity_modules = {
+        module
+        for module in graph
+        if module.rpartition(".")[2]
+        in {"entity", "speaker", "media_player", "select", "switch", "number", "sensor"}
+        or module.endswith("binary_sensor")
+    }
+    assert "custom_components.talkback.axis.entries" in reached
+    assert reached.isdisjoint(entity_modules)

@@ -220,9 +220,10 @@ class SharedPlayback:
 class PlaybackMember:
     """One speaker's place in a shared playback: it becomes ready, or leaves, once."""
 
-    def __init__(self, playback: SharedPlayback) -> None:
-        """Count the speaker in."""
+    def __init__(self, playback: SharedPlayback, speaker: str) -> None:
+        """Count the speaker (an entity id) in."""
         self._playback = playback
+        self._speaker = speaker
         self._awaited = True
         playback.awaited_members += 1
 
@@ -236,14 +237,14 @@ class PlaybackMember:
         return await self._playback.resolve()
 
     @asynccontextmanager
-    async def audio(self, settings: PlaybackSettings, name: str) -> AsyncIterator[SpeakerAudio]:
+    async def audio(self, settings: PlaybackSettings) -> AsyncIterator[SpeakerAudio]:
         """The speaker's share of the decode for its codec, started by the first that needs it.
 
         On exit the speaker leaves the fan-out (dropped and reported if it failed); the last
         one to leave a decode stops ffmpeg and waits until it is gone.
         """
         decode = self._playback.decode(settings, await self.media())
-        sink = decode.fanout.add_sink(name)
+        sink = decode.fanout.add_sink(self._speaker)
         try:
             async with sink:
                 yield SpeakerAudio(decode, sink, self._ready)
@@ -283,7 +284,7 @@ class PlaybackCoalescer:
         if (playback := self._joinable.get(key)) is None:
             playback = self._joinable[key] = SharedPlayback(self.hass, key, resolver, self._started)
         playback.speakers.add(speaker)
-        return PlaybackMember(playback)
+        return PlaybackMember(playback, speaker)
 
     def _started(self, playback: SharedPlayback) -> None:
         """A started playback takes no more speakers: a later call opens a new one."""

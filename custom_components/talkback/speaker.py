@@ -43,7 +43,7 @@ SPEAKER_FEATURES = (
 )
 
 
-class AudioOutput(Protocol):
+class AudioSession(Protocol):
     """A device's audio session: takes paced G.711 frames until they end."""
 
     async def send(self, frames: AsyncIterable[bytes]) -> int:
@@ -83,7 +83,7 @@ class TalkbackSpeaker(MediaPlayerEntity):
         """Read the device's codec right before talking and return how to play."""
         raise NotImplementedError
 
-    def _open_output(self) -> AbstractAsyncContextManager[AudioOutput]:
+    def _open_session(self) -> AbstractAsyncContextManager[AudioSession]:
         """The device's audio session (opened on enter, closed on exit in every outcome)."""
         raise NotImplementedError
 
@@ -168,14 +168,14 @@ class TalkbackSpeaker(MediaPlayerEntity):
             settings = await self._playback_settings()
             self._attr_media_title = media.title
             async with (
-                member.audio(settings, self.entity_id) as audio,
-                self._open_output() as output,
+                member.audio(settings) as audio,
+                self._open_session() as session,
             ):
                 await audio.started()
                 self._now_playing(audio.duration)
                 # The pacer holds the last frame back until the device has played out
                 # what it buffered, so closing right after does not cut the tail.
-                await output.send(audio)
+                await session.send(audio)
             if audio.error is not None:
                 raise HomeAssistantError(
                     translation_domain=DOMAIN,

@@ -205,7 +205,7 @@ class AxisSpeaker(TalkbackSpeaker):
         """transmit.cgi plays 8 kHz µ-law (audio/basic)."""
         return playback_settings(self.hass, self._entry.options, G711Codec.MULAW)
 
-    def _open_output(self) -> TransmitSession:
+    def _open_session(self) -> TransmitSession:
         return self.device_data.client.talk()
 
     def _session_changed(self, is_open: bool) -> None:

@@ -91,7 +91,7 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
             )
         return playback_settings(self.hass, self._entry.options, G711Codec(codec))
 
-    def _open_output(self) -> TalkSession:
+    def _open_session(self) -> TalkSession:
         return self.coordinator.client.talk(self.channel_id)
 
     def _session_changed(self, is_open: bool) -> None:

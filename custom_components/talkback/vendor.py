@@ -3,17 +3,27 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from .axis.data import AxisData
-from .entry import TalkbackConfigEntry, TalkbackData
+from .entry import TalkbackConfigEntry
 from .hikvision.data import HikvisionData
 
-type AddVendorEntities[D: TalkbackData] = Callable[
-    [HomeAssistant, TalkbackConfigEntry, D, AddConfigEntryEntitiesCallback], None
-]
+
+@dataclass(frozen=True, slots=True)
+class VendorPlatform[D: (HikvisionData, AxisData)]:
+    """One platform being set up for one entry, as the entry's vendor adapter sees it."""
+
+    hass: HomeAssistant
+    entry: TalkbackConfigEntry
+    data: D
+    add_entities: AddConfigEntryEntitiesCallback
+
+
+type AddVendorEntities[D: (HikvisionData, AxisData)] = Callable[[VendorPlatform[D]], None]
 
 
 def add_vendor_entities(
@@ -26,7 +36,8 @@ def add_vendor_entities(
 ) -> None:
     """Add a platform's entities for the entry's vendor (none when the vendor has none)."""
     data = entry.runtime_data
-    if isinstance(data, HikvisionData) and hikvision is not None:
-        hikvision(hass, entry, data, async_add_entities)
-    elif isinstance(data, AxisData) and axis is not None:
-        axis(hass, entry, data, async_add_entities)
+    if isinstance(data, HikvisionData):
+        if hikvision is not None:
+            hikvision(VendorPlatform(hass, entry, data, async_add_entities))
+    elif axis is not None:
+        axis(VendorPlatform(hass, entry, data, async_add_entities))

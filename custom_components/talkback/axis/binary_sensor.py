@@ -4,32 +4,21 @@ from __future__ import annotations
 
 from homeassistant.components.binary_sensor import BinarySensorEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
+from ..vendor import VendorPlatform
 from .data import AxisData
 from .entity import RelayPeerEntity, add_peer_entities
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add the leader sensor of every peer, as peers join."""
-    add_peer_entities(
-        entry,
-        data,
-        async_add_entities,
-        lambda relay, peer: [RelayLeaderSensor(entry, data, relay, peer, "leader")],
-    )
+    add_peer_entities(platform, lambda relay, peer: [RelayLeaderSensor(platform, relay, peer)])
 
 
 class RelayLeaderSensor(RelayPeerEntity, BinarySensorEntity):
     """Whether a peer leads the relay network."""
 
+    key = "leader"
     _attr_translation_key = "relay_leader"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import ClassVar
 
 from homeassistant.core import callback
 from homeassistant.helpers.entity import Entity
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
-from ..entry import TalkbackConfigEntry
 from ..vapix.models import RelayNetworkPeer
+from ..vendor import VendorPlatform
 from .coordinator import RelayCoordinator, RelayState, peer_key
 from .data import AxisData
 from .device import device_info
@@ -21,14 +21,15 @@ class RelayEntity(CoordinatorEntity[RelayCoordinator]):
     """An entity of the relay network this device leads (on the leader's device)."""
 
     _attr_has_entity_name = True
+    key: ClassVar[str]
+    """Makes the unique id."""
 
-    def __init__(
-        self, entry: TalkbackConfigEntry, data: AxisData, relay: RelayCoordinator, key: str
-    ) -> None:
-        """Initialise the entity; `key` makes its unique id."""
+    def __init__(self, platform: VendorPlatform[AxisData], relay: RelayCoordinator) -> None:
+        """Initialise the entity of the network."""
         super().__init__(relay)
-        self._attr_unique_id = f"{data.device.serial_number}_{key}"
-        self._attr_device_info = device_info(entry, data.device)
+        data = platform.data
+        self._attr_unique_id = f"{data.device.serial_number}_{self.key}"
+        self._attr_device_info = device_info(platform.entry, data.device)
 
     @property
     def available(self) -> bool:
@@ -40,24 +41,28 @@ class RelayPeerEntity(CoordinatorEntity[RelayCoordinator]):
     """An entity about one peer of the network this device leads."""
 
     _attr_has_entity_name = True
+    key: ClassVar[str]
+    """Makes the unique id (with the peer's identifier)."""
 
     def __init__(
         self,
-        entry: TalkbackConfigEntry,
-        data: AxisData,
+        platform: VendorPlatform[AxisData],
         relay: RelayCoordinator,
         peer: RelayNetworkPeer,
-        key: str,
+        key: str | None = None,
     ) -> None:
-        """Initialise the entity of a peer; `key` makes its unique id."""
+        """Initialise the entity of a peer; `key`, when given, replaces the class's."""
         super().__init__(relay)
+        data = platform.data
         self.peer_key = peer_key(peer)
         self._attr_unique_id = (
-            f"{data.device.serial_number}_peer_{peer_identifier(data, peer)}_{key}"
+            f"{data.device.serial_number}_peer_{peer_identifier(data, peer)}_{key or self.key}"
         )
         # The leader is a peer of its own network, and a device of its own.
         self._attr_device_info = (
-            device_info(entry, data.device) if peer.leader else follower_device_info(data, peer)
+            device_info(platform.entry, data.device)
+            if peer.leader
+            else follower_device_info(data, peer)
         )
 
     @property
@@ -82,14 +87,9 @@ def leader_peers(state: RelayState) -> Iterable[RelayNetworkPeer]:
     return state.network.peers if state.is_leader else ()
 
 
-def add_peer_entities(
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-    create: PeerEntityFactory,
-) -> None:
+def add_peer_entities(platform: VendorPlatform[AxisData], create: PeerEntityFactory) -> None:
     """Add a peer's entities now and whenever a new peer joins the network."""
-    relay = data.relay
+    relay = platform.data.relay
     if relay is None:
         return
     known: set[str] = set()
@@ -104,7 +104,7 @@ def add_peer_entities(
         known.update(peer_key(peer) for peer in new)
         entities = [entity for peer in new for entity in create(relay, peer)]
         if entities:
-            async_add_entities(entities)
+            platform.add_entities(entities)
 
     add_new_peers()
-    entry.async_on_unload(relay.async_add_listener(add_new_peers))
+    platform.entry.async_on_unload(relay.async_add_listener(add_new_peers))

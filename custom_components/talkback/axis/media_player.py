@@ -10,10 +10,9 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerEntityFeature,
 )
-from homeassistant.core import HomeAssistant, callback
+from homeassistant.core import callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..audio.codec import G711Codec
 from ..coalescer import PlaybackSettings
@@ -22,6 +21,7 @@ from ..entry import TalkbackConfigEntry
 from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
 from ..vapix.models import RelayNetworkPeer, RelayPeer, SoundConfiguration, VolumeRange
 from ..vapix.transmit import TransmitSession
+from ..vendor import VendorPlatform
 from .coordinator import RelayState, peer_key
 from .data import AxisData
 from .device import device_info
@@ -35,14 +35,9 @@ from .entries import (
 from .network import extend_network, remove_peers
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add the device's speaker."""
-    async_add_entities([AxisSpeaker(entry, data)])
+    platform.add_entities([AxisSpeaker(platform.entry, platform.data)])
 
 
 def volume_range(data: AxisData) -> VolumeRange | None:

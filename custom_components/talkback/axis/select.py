@@ -4,29 +4,20 @@ from __future__ import annotations
 
 from homeassistant.components.select import SelectEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
 from ..vapix.models import Gain, GainDefinition, RelayNetworkPeer, RelayPeer
+from ..vendor import VendorPlatform
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .entity import RelayPeerEntity, add_peer_entities
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add a select per gain control of every peer, as peers join."""
     add_peer_entities(
-        entry,
-        data,
-        async_add_entities,
+        platform,
         lambda relay, peer: [
-            RelayGainSelect(entry, data, relay, peer, definition)
+            RelayGainSelect(platform, relay, peer, definition)
             for definition in peer.output_gain_definitions
             if definition.values
         ],
@@ -39,10 +30,11 @@ class RelayGainSelect(RelayPeerEntity, SelectEntity):
     _attr_translation_key = "output_gain"
     _attr_entity_category = EntityCategory.CONFIG
 
+    key = "output_gain"
+
     def __init__(
         self,
-        entry: TalkbackConfigEntry,
-        data: AxisData,
+        platform: VendorPlatform[AxisData],
         relay: RelayCoordinator,
         peer: RelayNetworkPeer,
         definition: GainDefinition,
@@ -50,7 +42,7 @@ class RelayGainSelect(RelayPeerEntity, SelectEntity):
         """Initialise the select over the peer's gain definition."""
         # The first (normally only) gain control keeps a short id; others get their name.
         first = definition == peer.output_gain_definitions[0]
-        super().__init__(entry, data, relay, peer, "output_gain" if first else definition.name)
+        super().__init__(platform, relay, peer, None if first else definition.name)
         self.gain_name = definition.name
         self._attr_options = list(definition.values)
         if not first:

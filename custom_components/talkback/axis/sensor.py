@@ -5,11 +5,9 @@ from __future__ import annotations
 from homeassistant.components.sensor import SensorEntity
 from homeassistant.components.sensor.const import SensorDeviceClass
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
 from ..vapix.models import RelayConnectionStatus
+from ..vendor import VendorPlatform
 from .data import AxisData
 from .entity import RelayEntity, RelayPeerEntity, add_peer_entities
 
@@ -21,22 +19,12 @@ def status_state(status: RelayConnectionStatus) -> str:
     return status.name.lower() if status.is_known else status.value
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add the network's sensors and a status sensor per peer (devices with the relay API)."""
-    if data.relay is None:
+    if (relay := platform.data.relay) is None:
         return
-    async_add_entities([MulticastGroupSensor(entry, data, data.relay, "multicast_group")])
-    add_peer_entities(
-        entry,
-        data,
-        async_add_entities,
-        lambda relay, peer: [ConnectionStatusSensor(entry, data, relay, peer, "connection_status")],
-    )
+    platform.add_entities([MulticastGroupSensor(platform, relay)])
+    add_peer_entities(platform, lambda relay, peer: [ConnectionStatusSensor(platform, relay, peer)])
 
 
 class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
@@ -46,6 +34,7 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
     added to the options) rather than hidden.
     """
 
+    key = "connection_status"
     _attr_translation_key = "connection_status"
     _attr_device_class = SensorDeviceClass.ENUM
 
@@ -72,6 +61,7 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
 class MulticastGroupSensor(RelayEntity, SensorEntity):
     """The multicast group the network's audio goes to (when multicast is on)."""
 
+    key = "multicast_group"
     _attr_translation_key = "multicast_group"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
 

@@ -6,36 +6,25 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
 from ..vapix.models import RelayNetworkConfiguration
-from .coordinator import RelayCoordinator
+from ..vendor import VendorPlatform
 from .data import AxisData
 from .entity import RelayEntity
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: AxisData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add the multicast switch of a device with the relay API."""
-    if data.relay is not None:
-        async_add_entities([MulticastSwitch(entry, data, data.relay)])
+    if (relay := platform.data.relay) is not None:
+        platform.add_entities([MulticastSwitch(platform, relay)])
 
 
 class MulticastSwitch(RelayEntity, SwitchEntity):
     """Whether the leader sends the network's audio by multicast instead of to each peer."""
 
+    key = "multicast"
     _attr_translation_key = "multicast"
     _attr_entity_category = EntityCategory.CONFIG
-
-    def __init__(self, entry: TalkbackConfigEntry, data: AxisData, relay: RelayCoordinator) -> None:
-        """Initialise the switch of the network the device leads."""
-        super().__init__(entry, data, relay, "multicast")
 
     @property
     def is_on(self) -> bool | None:

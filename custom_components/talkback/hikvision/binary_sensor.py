@@ -7,11 +7,9 @@ from dataclasses import dataclass
 
 from homeassistant.components.binary_sensor import BinarySensorEntity, BinarySensorEntityDescription
 from homeassistant.components.binary_sensor.const import BinarySensorDeviceClass
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioChannel
+from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import DescribedChannelEntity
 
@@ -35,16 +33,9 @@ BINARY_SENSORS: tuple[ChannelBinarySensorDescription, ...] = (
 )
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: HikvisionData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add the status sensors of every channel."""
-    async_add_entities(
-        ChannelBinarySensor.for_channels(entry, data, BINARY_SENSORS, lambda _d, _c: True)
-    )
+    platform.add_entities(ChannelBinarySensor.for_channels(platform, BINARY_SENSORS))
 
 
 class ChannelBinarySensor(

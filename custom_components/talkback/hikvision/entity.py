@@ -13,6 +13,7 @@ from homeassistant.helpers.update_coordinator import CoordinatorEntity
 from ..const import DOMAIN
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from ..vendor import VendorPlatform
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
@@ -90,15 +91,14 @@ class DescribedChannelEntity[D: EntityDescription](ChannelEntity):
     @classmethod
     def for_channels(
         cls,
-        entry: TalkbackConfigEntry,
-        data: HikvisionData,
+        platform: VendorPlatform[HikvisionData],
         descriptions: Iterable[D],
-        reported: Callable[[D, TwoWayAudioChannel], bool],
+        reported: Callable[[D, TwoWayAudioChannel], bool] = lambda _description, _channel: True,
     ) -> list[Self]:
         """One entity per channel and description that the channel reports."""
         return [
-            cls(entry, data, channel_id, description)
-            for channel_id, channel in data.coordinator.data.items()
+            cls(platform.entry, platform.data, channel_id, description)
+            for channel_id, channel in platform.data.coordinator.data.items()
             for description in descriptions
             if reported(description, channel)
         ]

@@ -6,10 +6,8 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerEntityFeature,
 )
-from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..audio.codec import G711Codec
 from ..coalescer import PlaybackSettings
@@ -17,17 +15,14 @@ from ..const import CONF_CHANNELS, DOMAIN, LOGGER
 from ..entry import TalkbackConfigEntry
 from ..isapi.talk import TalkSession
 from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
+from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelEntity
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: HikvisionData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a speaker for every talk channel chosen in the options (all by default)."""
+    entry, data = platform.entry, platform.data
     chosen = entry.options.get(CONF_CHANNELS)
     speakers = [
         ChannelSpeaker(entry, data, channel_id)
@@ -35,12 +30,12 @@ def add_entities(
         if chosen is None or channel_id in chosen
     ]
     # Channels taken out of the options lose their speaker for good, not just until restart.
-    registry = er.async_get(hass)
+    registry = er.async_get(platform.hass)
     wanted = {speaker.unique_id for speaker in speakers}
     for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
         if registered.domain == MEDIA_PLAYER_DOMAIN and registered.unique_id not in wanted:
             registry.async_remove(registered.entity_id)
-    async_add_entities(speakers)
+    platform.add_entities(speakers)
 
 
 class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):

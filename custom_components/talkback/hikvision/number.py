@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from homeassistant.components.number import NumberEntity, NumberEntityDescription, NumberMode
 from homeassistant.const import PERCENTAGE, EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity
 
@@ -38,17 +37,11 @@ NUMBERS: tuple[ChannelNumberDescription, ...] = (
 )
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: HikvisionData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a number per channel setting the device reports."""
-    async_add_entities(
+    platform.add_entities(
         ChannelNumber.for_channels(
-            entry,
-            data,
+            platform,
             NUMBERS,
             lambda description, channel: description.value_fn(channel) is not None,
         )

@@ -7,11 +7,10 @@ from dataclasses import dataclass
 
 from homeassistant.components.select import SelectEntity, SelectEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
 from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity
 
@@ -45,20 +44,15 @@ SELECTS: tuple[ChannelSelectDescription, ...] = (
 )
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: HikvisionData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a select per channel setting that the device offers options for."""
-    coordinator = data.coordinator
-    async_add_entities(
+    entry, data = platform.entry, platform.data
+    platform.add_entities(
         ChannelSelect(entry, data, channel_id, description, options)
-        for channel_id, channel in coordinator.data.items()
+        for channel_id, channel in data.coordinator.data.items()
         for description in SELECTS
         if description.value_fn(channel) is not None
-        and (caps := coordinator.capabilities.get(channel_id))
+        and (caps := data.coordinator.capabilities.get(channel_id))
         and (options := description.options_fn(caps))
     )
 

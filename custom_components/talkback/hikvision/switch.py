@@ -8,11 +8,9 @@ from typing import Any
 
 from homeassistant.components.switch import SwitchEntity, SwitchEntityDescription
 from homeassistant.const import EntityCategory
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioChannel
+from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity
 
@@ -35,17 +33,11 @@ SWITCHES: tuple[ChannelSwitchDescription, ...] = (
 )
 
 
-def add_entities(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    data: HikvisionData,
-    async_add_entities: AddConfigEntryEntitiesCallback,
-) -> None:
+def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a switch per on/off setting the device reports."""
-    async_add_entities(
+    platform.add_entities(
         ChannelSwitch.for_channels(
-            entry,
-            data,
+            platform,
             SWITCHES,
             lambda description, channel: description.value_fn(channel) is not None,
         )

@@ -55,8 +55,8 @@ DOOR_STATION = CameraConfig(
 )
 
 
-def entry_data(device: HikvisionCamera | AxisSpeaker, **changes: Any) -> dict[str, Any]:
-    """Config entry data (as the user step stores it) for a simulated device."""
+def user_input(device: HikvisionCamera | AxisSpeaker, **changes: Any) -> dict[str, Any]:
+    """What a user types for a simulated device."""
     return {
         CONF_HOST: "127.0.0.1",
         CONF_PORT: device.port,
@@ -64,8 +64,12 @@ def entry_data(device: HikvisionCamera | AxisSpeaker, **changes: Any) -> dict[st
         CONF_VERIFY_SSL: True,
         CONF_USERNAME: device.config.username,
         CONF_PASSWORD: device.config.password,
-        CONF_VENDOR: VENDOR_HIKVISION,
     } | changes
+
+
+def entry_data(device: HikvisionCamera | AxisSpeaker, **changes: Any) -> dict[str, Any]:
+    """Config entry data (as the user step stores it) for a simulated device."""
+    return user_input(device, **{CONF_VENDOR: VENDOR_HIKVISION, **changes})
 
 
 async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry:

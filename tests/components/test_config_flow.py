@@ -31,21 +31,9 @@ from custom_components.talkback.const import (
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-from .helpers import CAMERA, CAMERA_MAC, entry_data
+from .helpers import CAMERA, CAMERA_MAC, entry_data, user_input
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-def user_input(device: HikvisionCamera, **changes: Any) -> dict[str, Any]:
-    """What a user types for a simulated device."""
-    return {
-        CONF_HOST: "127.0.0.1",
-        CONF_PORT: device.port,
-        CONF_SSL: False,
-        CONF_VERIFY_SSL: True,
-        CONF_USERNAME: device.config.username,
-        CONF_PASSWORD: device.config.password,
-    } | changes
 
 
 async def test_user_step_creates_entry(hass: HomeAssistant, camera: HikvisionCamera) -> None:

@@ -30,17 +30,11 @@ from custom_components.talkback.const import (
 from custom_components.talkback.vapix.models import RelayPeer
 from simulator.axis import AxisAuth, AxisRelayNetwork, AxisSpeaker
 from simulator.core import Fault, FaultKind
+from tests.components.helpers import user_input
 
-from .helpers import PASSWORD, TEMPLATE, TITLE, axis_entry_data, poll, poll_until
+from .helpers import PASSWORD, TEMPLATE, TITLE, poll, poll_until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-
-def user_input(device: AxisSpeaker, **changes: Any) -> dict[str, Any]:
-    """What a user types for a simulated device."""
-    data = axis_entry_data(device, **changes)
-    del data[CONF_VENDOR]
-    return data
 
 
 async def start(hass: HomeAssistant) -> str:

@@ -13,6 +13,9 @@ _AUDIO_OUTPUT_SYNCHRONOUS = 2
 _POS_CHARACTER = 1
 _ESPEAK_CHARS_UTF8 = 1
 _BUFFER_MS = 500
+# espeak_PARAMETER values and the engine's defaults (words per minute, 0-100).
+_RATE, _PITCH = 1, 3
+DEFAULT_RATE, DEFAULT_PITCH = 175, 50
 
 _SYNTH_CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
@@ -35,10 +38,17 @@ class EspeakSynthesizer:
         self._chunks: list[bytes] = []
         self._callback = _SYNTH_CALLBACK(self._collect)  # kept alive as long as self
         self._lib.espeak_SetSynthCallback(self._callback)
+        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        self.voice = voice
         self.set_voice(voice)
 
     def set_voice(self, voice: str) -> None:
-        """Select a voice by language name (en, de, nl, ...)."""
+        """Select the default voice by name: a language (en, de, nl...), or a variant (en+f3)."""
+        with self._lock:
+            self._select(voice)
+            self.voice = voice
+
+    def _select(self, voice: str) -> None:
         if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
             raise ValueError(f"unknown eSpeak voice {voice!r}")
 
@@ -47,10 +57,20 @@ class EspeakSynthesizer:
             self._chunks.append(ctypes.string_at(wav, samples * 2))
         return 0
 
-    def synthesize(self, text: str) -> bytes:
-        """Speak `text`; return a WAV file."""
+    def synthesize(
+        self,
+        text: str,
+        *,
+        voice: str | None = None,
+        rate: int = DEFAULT_RATE,
+        pitch: int = DEFAULT_PITCH,
+    ) -> bytes:
+        """Speak `text` (in `voice`, else the default voice); return a WAV file."""
         data = text.encode()
         with self._lock:
+            self._select(voice or self.voice)
+            self._lib.espeak_SetParameter(_RATE, rate, 0)
+            self._lib.espeak_SetParameter(_PITCH, pitch, 0)
             self._chunks = []
             self._lib.espeak_Synth(
                 ctypes.c_char_p(data),

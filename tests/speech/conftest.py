@@ -1,0 +1,35 @@
+"""Shared engines: eSpeak NG and the known-phrases recogniser, built once per session."""
+
+from __future__ import annotations
+
+import audioop
+import pytest
+
+from custom_components.talkback.audio.codec import G711Codec
+from devtools.speech.phrases import DEMO_SENTENCES, PhraseRecognizer, wav_to_pcm16k
+from devtools.speech.synth import EspeakSynthesizer
+
+_ENCODERS = {G711Codec.MULAW: audioop.lin2ulaw, G711Codec.ALAW: audioop.lin2alaw}
+
+
+@pytest.fixture(scope="session")
+def synthesizer() -> EspeakSynthesizer:
+    """The one eSpeak NG engine (it keeps global state)."""
+    return EspeakSynthesizer()
+
+
+@pytest.fixture(scope="session")
+def recognizer(synthesizer: EspeakSynthesizer) -> PhraseRecognizer:
+    """The recogniser of the demo's sentences."""
+    return PhraseRecognizer(
+        DEMO_SENTENCES, lambda text, voice: synthesizer.synthesize(text, voice=voice)
+    )
+
+
+def camera_g711(
+    synthesizer: EspeakSynthesizer, text: str, codec: G711Codec, **voice: object
+) -> bytes:
+    """What a camera's microphone would send of a visitor saying `text`: 8 kHz G.711."""
+    pcm16k = wav_to_pcm16k(synthesizer.synthesize(text, **voice))  # type: ignore[arg-type]
+    narrow = audioop.ratecv(pcm16k, 2, 1, 16000, 8000, None)[0]
+    return bytes(_ENCODERS[codec](narrow, 2))

@@ -20,33 +20,35 @@ DEFAULT_RATE, DEFAULT_PITCH = 175, 50
 _SYNTH_CALLBACK = ctypes.CFUNCTYPE(
     ctypes.c_int, ctypes.POINTER(ctypes.c_short), ctypes.c_int, ctypes.c_void_p
 )
+# The library has one global state (voice, parameters, callback) for the whole process, so
+# every instance takes this lock and sets all of it again for each synthesis.
+_ENGINE_LOCK = threading.Lock()
 
 
 class EspeakSynthesizer:
-    """Text to 16-bit mono WAV. eSpeak keeps global state: one synthesis at a time."""
+    """Text to 16-bit mono WAV; one synthesis at a time in the whole process."""
 
     def __init__(self, voice: str = "en") -> None:
         """Load the library and select a voice."""
-        self._lock = threading.Lock()
         self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
         self._lib.espeak_Initialize.restype = ctypes.c_int
-        self.sample_rate = self._lib.espeak_Initialize(
-            _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, espeakng_loader.get_data_path().encode(), 0
-        )
-        if self.sample_rate <= 0:
-            raise RuntimeError("eSpeak NG could not be initialised")
+        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
         self._chunks: list[bytes] = []
         self._callback = _SYNTH_CALLBACK(self._collect)  # kept alive as long as self
-        self._lib.espeak_SetSynthCallback(self._callback)
-        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        with _ENGINE_LOCK:
+            self.sample_rate = self._lib.espeak_Initialize(
+                _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, espeakng_loader.get_data_path().encode(), 0
+            )
+        if self.sample_rate <= 0:
+            raise RuntimeError("eSpeak NG could not be initialised")
         self.voice = voice
         self.set_voice(voice)
 
     def set_voice(self, voice: str) -> None:
-        """Select the default voice by name: a language (en, de, nl...), or a variant (en+f3)."""
-        with self._lock:
+        """Choose the default voice by name: a language (en, de, nl...) or a variant (en+f3)."""
+        with _ENGINE_LOCK:
             self._select(voice)
-            self.voice = voice
+        self.voice = voice
 
     def _select(self, voice: str) -> None:
         if self._lib.espeak_SetVoiceByName(voice.encode()) != 0:
@@ -67,7 +69,8 @@ class EspeakSynthesizer:
     ) -> bytes:
         """Speak `text` (in `voice`, else the default voice); return a WAV file."""
         data = text.encode()
-        with self._lock:
+        with _ENGINE_LOCK:
+            self._lib.espeak_SetSynthCallback(self._callback)
             self._select(voice or self.voice)
             self._lib.espeak_SetParameter(_RATE, rate, 0)
             self._lib.espeak_SetParameter(_PITCH, pitch, 0)

@@ -78,3 +78,40 @@ async def test_talk_and_listen_share_one_session(http: aiohttp.ClientSession) ->
     assert bytes(talk_recording.data) == b"\x7f" * 4000
     heard = array("h", audioop.ulaw2lin(data, 2))[:2400]
     assert correlation(heard, chirp(0.3)) > 0.999
+
+
+async def test_a_conversation_on_one_session(http: aiohttp.ClientSession) -> None:
+    """The satellite's recipe: one talk session, listening throughout, several replies.
+
+    `TalkSession.send()` may be called again on the open session: each reply is a new talk
+    socket on the same sessionId, while one receive stream keeps running.
+    """
+    async with camera_and_client(http, microphone="silence") as (camera, client):
+        camera.microphones[1].play(chirp(0.2), lead_seconds=0.3)
+
+        async def reply(byte: int) -> AsyncIterator[bytes]:
+            for _ in range(10):
+                yield bytes([byte]) * 160
+                await asyncio.sleep(0.02)
+
+        async with client.talk("1") as talk:
+            heard = bytearray()
+            async with aclosing(client.receive_audio("1", talk.session_id)) as stream:
+                listening = asyncio.create_task(_collect(stream, heard, 8000))
+                assert await talk.send(reply(0x10)) == 1600
+                assert await talk.send(reply(0x20)) == 3200
+                await listening
+        talk_recording = next(r for r in camera.recorder.recordings if r.kind == "talk")
+        listen_recording = next(r for r in camera.recorder.recordings if r.kind == "listen")
+    assert bytes(talk_recording.data) == b"\x10" * 1600 + b"\x20" * 1600
+    assert talk_recording.close_reason == "closed by client"
+    assert listen_recording.session_id == talk_recording.session_id
+    samples = array("h", audioop.ulaw2lin(bytes(heard), 2))
+    assert correlation(samples[2400:4000], chirp(0.2)) > 0.999
+
+
+async def _collect(stream: AsyncIterator[bytes], into: bytearray, nbytes: int) -> None:
+    async for chunk in stream:
+        into += chunk
+        if len(into) >= nbytes:
+            return

@@ -14,7 +14,7 @@ alert stream carries an `AccessControllerEvent` with major type 5 (event) and mi
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator
 from dataclasses import dataclass, field
 import json
 import logging
@@ -293,7 +293,7 @@ def _content_length(headers: dict[str, str]) -> int | None:
 
 async def alert_events(
     client: IsapiClient, *, silence_timeout: float = ALERT_STREAM_SILENCE_TIMEOUT
-) -> AsyncIterator[AlertEvent]:
+) -> AsyncGenerator[AlertEvent]:
     """Every event of the device's alert stream (heartbeats included) until it ends.
 
     Raises IsapiTimeoutError when nothing (not even a heartbeat) arrives for
@@ -351,7 +351,7 @@ async def call_status(client: IsapiClient) -> str:
 
 async def doorbell_rings(
     client: IsapiClient, *, poll_interval: float = CALL_STATUS_POLL_INTERVAL
-) -> AsyncIterator[str]:
+) -> AsyncGenerator[str]:
     """Yield once per ring of a door station, from polling its call status.
 
     A ring is a change into `ring`; a call that keeps ringing is reported once.

@@ -236,11 +236,19 @@ async def test_door_station_ring_on_the_stream_and_call_status(
                     rings.append(ring)  # noqa: PERF401 - seen as they come, never all at once
 
         poller = asyncio.create_task(count_rings())
-        await asyncio.sleep(0.3)
+        async with asyncio.timeout(5):
+            while not rings:
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)
         assert rings == ["ring"]  # still ringing: reported once
-        await asyncio.sleep(0.5)  # the ring timed out; the button is pressed again
+        async with asyncio.timeout(5):
+            while camera.events.call_status != "idle":  # the ring times out
+                await asyncio.sleep(0.02)
+        await asyncio.sleep(0.2)  # the poller sees idle
         camera.events.press()
-        await asyncio.sleep(0.3)
+        async with asyncio.timeout(5):
+            while len(rings) < 2:
+                await asyncio.sleep(0.02)
         poller.cancel()
         with pytest.raises(asyncio.CancelledError):
             await poller

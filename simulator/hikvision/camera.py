@@ -374,7 +374,9 @@ class HikvisionCamera(SimulatedDevice):
 
     async def _send_audio(self, request: Request, params: dict[str, str]) -> Reply:
         """The talk socket: raw audio after the head, whatever Content-Length says, until EOF."""
-        session = self._session_for(request, self._channel(params["channel"]))
+        channel = self._channel(params["channel"])
+        session = self._session_for(request, channel)
+        microphone = self.microphones[channel.id]
         if session.talk_socket is not None:
             raise IsapiError(STATUS_DEVICE_BUSY, "deviceBusy", "audio is already being sent")
         recording = session.recording
@@ -387,6 +389,7 @@ class HikvisionCamera(SimulatedDevice):
                         break
                     recording.add(at, chunk)
                     session.last_activity = at
+                    microphone.speaker_played(at)
         finally:
             session.talk_socket = None
         if session.closed:
@@ -473,7 +476,8 @@ class HikvisionCamera(SimulatedDevice):
 
     async def _control_microphone(self, request: Request, params: dict[str, str]) -> Reply:
         """GET: every microphone. POST JSON `{"channel", "play" (a path), "lead_seconds",
-        "ambient", "clear"}`, or POST any audio file as the body (`?channel=&lead_seconds=`)."""
+        "after_speaker", "ambient", "clear"}`, or POST any audio file as the body
+        (`?channel=&lead_seconds=&after_speaker=`)."""
         if request.method == "POST":
             content_type = (request.headers.get("Content-Type") or "").lower()
             if content_type.startswith("application/json"):
@@ -481,8 +485,13 @@ class HikvisionCamera(SimulatedDevice):
             else:
                 microphone = self._microphone_for(request.query_value("channel") or 1)
                 lead = float(request.query_value("lead_seconds") or 0)
+                after = request.query_value("after_speaker")
                 data = await request.body.read()
-                microphone.play(await asyncio.to_thread(decode_sound, data), lead_seconds=lead)
+                microphone.play(
+                    await asyncio.to_thread(decode_sound, data),
+                    lead_seconds=lead,
+                    after_speaker=None if after is None else float(after),
+                )
         return json_response(
             {str(key): microphone.state() for key, microphone in self.microphones.items()}
         )
@@ -496,11 +505,11 @@ class HikvisionCamera(SimulatedDevice):
         if isinstance(ambient := command.get("ambient"), str):
             await asyncio.to_thread(microphone.set_ambient, ambient)
         if isinstance(play := command.get("play"), str):
-            lead = command.get("lead_seconds", 0)
-            if isinstance(lead, bool) or not isinstance(lead, (int, float)):
-                raise TypeError("lead_seconds must be a number")
+            lead = _seconds(command.get("lead_seconds", 0), "lead_seconds")
+            after = command.get("after_speaker")
+            after = None if after is None else _seconds(after, "after_speaker")
             samples = await asyncio.to_thread(decode_sound, Path(play))
-            microphone.play(samples, lead_seconds=float(lead))
+            microphone.play(samples, lead_seconds=lead, after_speaker=after)
 
     def _microphone_for(self, channel_id: object) -> Microphone:
         text = str(channel_id)
@@ -528,6 +537,12 @@ class HikvisionCamera(SimulatedDevice):
                 "event": pressed,
             }
         )
+
+
+def _seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds")
+    return float(value)
 
 
 def _flag(value: object, name: str) -> bool:

@@ -3,7 +3,9 @@
 A microphone always picks something up: its ambient sound (a 1 kHz test tone, silence, or a
 sound file played in a loop) and, on top of it, clips queued by a test ("the visitor
 speaks"). A queued clip starts on the first frame a listener takes after it was queued (after
-an optional lead-in of ambient sound), so a test knows exactly when the camera "heard" it.
+an optional lead-in of ambient sound), so a test knows exactly when the camera "heard" it. A
+clip may also wait for the camera's speaker: it then starts once the speaker has played
+something and been quiet for a while, as a visitor answers a question.
 Sound files are decoded once with ffmpeg to 8 kHz mono 16-bit samples.
 """
 
@@ -11,12 +13,13 @@ from __future__ import annotations
 
 from array import array
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 import math
 from pathlib import Path
 import shutil
 import subprocess
 import sys
+import time
 from typing import Any
 
 from simulator.core import AudioEncoding
@@ -77,6 +80,8 @@ def _tone() -> array[int]:
 class _Clip:
     samples: array[int]
     lead_frames: int
+    after_speaker: float | None = None  # seconds of quiet after the speaker played
+    queued_at: float = field(default_factory=time.monotonic)
     position: int = 0
 
 
@@ -91,6 +96,7 @@ class Microphone:
         self._queue: deque[_Clip] = deque()
         self.clips_played = 0
         self.frames_sent = 0
+        self.speaker_heard_at: float | None = None  # the last talk audio's arrival
         self.set_ambient(ambient, samples)
         self._configured = (self.ambient_name, self._ambient)
 
@@ -107,19 +113,34 @@ class Microphone:
         self.ambient_name = ambient
         self._ambient_position = 0
 
-    def play(self, samples: array[int], *, lead_seconds: float = 0.0) -> None:
-        """Queue a clip (8 kHz s16 samples): heard after what is queued, `lead_seconds` later."""
+    def play(
+        self,
+        samples: array[int],
+        *,
+        lead_seconds: float = 0.0,
+        after_speaker: float | None = None,
+    ) -> None:
+        """Queue a clip (8 kHz s16 samples): heard after what is queued, `lead_seconds` later.
+
+        `after_speaker`: the clip waits until the camera's speaker, after the clip was queued,
+        played something and then got no audio for this many seconds (then the lead-in).
+        """
         if not samples:
             raise SoundError("the sound has no audio")
-        if lead_seconds < 0:
-            raise ValueError("lead_seconds must not be negative")
+        if lead_seconds < 0 or (after_speaker is not None and after_speaker < 0):
+            raise ValueError("lead_seconds and after_speaker must not be negative")
         if len(self._queue) >= MAX_QUEUED_CLIPS:
             raise ValueError(f"at most {MAX_QUEUED_CLIPS} clips may wait")
-        self._queue.append(_Clip(samples, round(lead_seconds * SAMPLE_RATE / FRAME_BYTES)))
+        lead_frames = round(lead_seconds * SAMPLE_RATE / FRAME_BYTES)
+        self._queue.append(_Clip(samples, lead_frames, after_speaker))
 
     def play_file(self, path: Path, *, lead_seconds: float = 0.0) -> None:
         """Decode a sound file (blocking: run it in a thread from the event loop) and queue it."""
         self.play(decode_sound(path), lead_seconds=lead_seconds)
+
+    def speaker_played(self, at: float) -> None:
+        """The camera's speaker got audio (the talk socket); clips may wait for its end."""
+        self.speaker_heard_at = at
 
     def clear(self) -> None:
         """Forget queued clips."""
@@ -132,6 +153,7 @@ class Microphone:
         self._ambient_position = 0
         self.clips_played = 0
         self.frames_sent = 0
+        self.speaker_heard_at = None
 
     @property
     def queued_seconds(self) -> float:
@@ -150,6 +172,7 @@ class Microphone:
             "queued_seconds": self.queued_seconds,
             "clips_played": self.clips_played,
             "frames_sent": self.frames_sent,
+            "waiting_for_speaker": any(clip.after_speaker is not None for clip in self._queue),
         }
 
     # The stream --------------------------------------------------------------------------
@@ -162,6 +185,13 @@ class Microphone:
 
     def _next_samples(self) -> array[int]:
         clip = self._queue[0] if self._queue else None
+        if clip is not None and clip.after_speaker is not None:
+            heard = self.speaker_heard_at
+            if heard is None or heard < clip.queued_at:
+                return self._ambient_samples(FRAME_BYTES)  # the question was not asked yet
+            if time.monotonic() - heard < clip.after_speaker:
+                return self._ambient_samples(FRAME_BYTES)  # still talking (or just finished)
+            clip.after_speaker = None
         if clip is not None and clip.lead_frames == 0:
             part = clip.samples[clip.position : clip.position + FRAME_BYTES]
             clip.position += FRAME_BYTES

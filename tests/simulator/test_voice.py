@@ -8,6 +8,7 @@ import io
 import json
 import math
 from pathlib import Path
+import time
 import wave
 
 import aiohttp
@@ -17,7 +18,7 @@ from simulator.core import AudioEncoding
 from simulator.core.g711 import decode
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
-from .helpers import PASSWORD, TWA, USER, rising_edges, running, xml_values
+from .helpers import PASSWORD, TWA, USER, open_talk_socket, rising_edges, running, xml_values
 from .test_camera import open_session, put
 
 SILENT = CameraConfig(username=USER, password=PASSWORD, microphone="silence")
@@ -108,6 +109,7 @@ async def test_posted_sound_plays_next_after_its_lead_in() -> None:
             "queued_seconds": pytest.approx(0.5, abs=0.03),
             "clips_played": 0,
             "frames_sent": 0,
+            "waiting_for_speaker": False,
         }
         session_id = await open_session(http)
         data = await listen(http, session_id, 8000)  # one second
@@ -159,6 +161,35 @@ async def test_ambient_file_loops_and_reset_restores(tmp_path: Path) -> None:
         assert rising_edges(decode(data, AudioEncoding.MULAW)) == pytest.approx(250, abs=5)
         await control(camera, "/simulator/reset")
         assert camera.microphones[1].ambient_name == "silence"
+
+
+async def test_clip_waits_for_the_speaker_to_finish() -> None:
+    """`after_speaker`: the visitor answers once the camera has spoken and been quiet."""
+    async with running(SILENT) as (camera, http):
+        status, state = await control(
+            camera,
+            "/simulator/microphone",
+            params={"after_speaker": "0.3"},
+            data=sine_wav(600, 0.3),
+            headers={"Content-Type": "audio/wav"},
+        )
+        assert status == 200
+        assert state["1"]["waiting_for_speaker"] is True
+        session_id = await open_session(http)
+        async with http.get(f"{TWA}/1/audioData", params={"sessionId": session_id}) as stream:
+            started = time.monotonic()
+            heard = await stream.content.readexactly(4000)  # 0.5 s: nobody spoke yet
+            talk = await open_talk_socket(camera.port, session_id)
+            await talk.send(b"\x10" * 3200)
+            spoke = time.monotonic()
+            await talk.finish()
+            heard += await stream.content.readexactly(20000)
+    samples = decode(heard, AudioEncoding.MULAW)
+    frames = voiced(samples)
+    expected = (spoke + 0.3 - started) / 0.02
+    assert frames[0] == pytest.approx(expected, abs=8)
+    assert frames[-1] - frames[0] == pytest.approx(14, abs=1)  # the whole 0.3 s clip
+    assert camera.microphones[1].speaker_heard_at is not None
 
 
 def parts(buffer: bytes, boundary: str) -> list[tuple[str, bytes]]:

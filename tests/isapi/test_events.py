@@ -28,8 +28,9 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiTimeoutError,
 )
 from simulator.hikvision import HikvisionCamera
+from tests.rawhttp.scripted import Peer, ScriptedServer
 
-from .conftest import camera_and_client
+from .conftest import camera_and_client, make_client
 from .realdata import real_files
 
 ALERTS = real_files("alertStream_*")
@@ -268,3 +269,37 @@ async def test_camera_has_no_call_status(client: IsapiClient, camera: HikvisionC
     """A camera answers callStatus with 404 notSupport: a typed error."""
     with pytest.raises(IsapiNotSupportedError):
         await call_status(client)
+
+
+@pytest.mark.parametrize(
+    ("body", "error"),
+    [
+        (b'{"statusCode": 4, "subStatusCode": "notSupport"}', IsapiNotSupportedError),
+        (b'{"CallStatus": "ring"}', IsapiResponseError),
+        (b"<ResponseStatus><statusCode>1</statusCode></ResponseStatus>", IsapiResponseError),
+        (b'{"CallStatus": {"status": "' + b"r" * 70000 + b'"}}', IsapiResponseError),
+    ],
+    ids=["json-notSupport", "wrong-shape", "xml", "oversized"],
+)
+async def test_call_status_answers_that_are_not_a_status(
+    http: aiohttp.ClientSession, body: bytes, error: type[Exception]
+) -> None:
+    """What firmware without (or with odd) video intercom answers: typed errors."""
+
+    async def answer(peer: Peer) -> None:
+        await peer.read_head()
+        head = f"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {len(body)}"
+        await peer.send(head.encode() + b"\r\n\r\n" + body)
+
+    server = ScriptedServer(answer)
+    await server.start()
+    try:
+        with pytest.raises(error):
+            await call_status(make_client(http, server.port))
+        assert (
+            server.peers[0]
+            .heads[0][":line"]
+            .startswith("GET /ISAPI/VideoIntercom/callStatus?format=json ")
+        )
+    finally:
+        await server.close()

@@ -8,7 +8,7 @@ uses bare LF line ends, so parts are also delimited by the next boundary line.
 
 A door station rings when its call button is pressed: `callStatus` reads `ring`, and the
 alert stream carries an `AccessControllerEvent` with major type 5 (event) and minor type 0x25
-(doorbell ringing). Not every firmware sends that event, so `CallStatusWatcher` polls too.
+(doorbell ringing). Not every firmware sends that event: `doorbell.DoorbellWatcher` uses both.
 """
 
 from __future__ import annotations
@@ -24,7 +24,12 @@ from xml.etree.ElementTree import Element
 
 import aiohttp
 
-from .exceptions import IsapiConnectionError, IsapiError, IsapiResponseError, IsapiTimeoutError
+from .exceptions import (
+    IsapiConnectionError,
+    IsapiNotSupportedError,
+    IsapiResponseError,
+    IsapiTimeoutError,
+)
 from .xml import child_text, local_name, parse_document, parse_int
 
 if TYPE_CHECKING:
@@ -312,7 +317,9 @@ async def alert_events(
                     f"The device sent no event or heartbeat for {silence_timeout:g} s ({action})"
                 ) from err
             except aiohttp.ClientError as err:
-                raise _broken(err, action) from err
+                raise IsapiConnectionError(
+                    f"The event stream from the device broke ({action}: {err})"
+                ) from err
             if not data:
                 return
             for content_type, body in splitter.feed(data):
@@ -325,28 +332,37 @@ async def alert_events(
                     yield event
 
 
-def _broken(err: Exception, action: str) -> IsapiError:
-    return IsapiConnectionError(f"The event stream from the device broke ({action}: {err})")
-
-
 async def call_status(client: IsapiClient) -> str:
     """A door station's call state: `idle`, `ring` or `onCall` (other firmware words kept)."""
     action = "reading the call status"
     response = await client.open_get(PATH_CALL_STATUS, action=action)
+    body = bytearray()
     async with response:
         try:
             async with asyncio.timeout(client.timeouts.request):
-                body = await response.content.read(MAX_JSON_BYTES + 1)
+                async for chunk in response.content.iter_chunked(4096):
+                    body += chunk
+                    if len(body) > MAX_JSON_BYTES:
+                        raise IsapiResponseError(f"The device sent an oversized answer ({action})")
         except TimeoutError as err:
             raise IsapiTimeoutError(f"The device did not finish its answer ({action})") from err
+        except aiohttp.ClientError as err:
+            raise IsapiConnectionError(f"The answer broke off ({action}: {err})") from err
     try:
         document: Any = json.loads(body)
-        status = document["CallStatus"]["status"]
-    except (ValueError, KeyError, TypeError) as err:
+    except ValueError as err:
         raise IsapiResponseError(f"The device sent an unreadable call status ({action})") from err
-    if not isinstance(status, str):
-        raise IsapiResponseError(f"The device sent an unreadable call status ({action})")
-    return status
+    call = document.get("CallStatus") if isinstance(document, dict) else None
+    status = call.get("status") if isinstance(call, dict) else None
+    if isinstance(status, str):
+        return status
+    # A JSON ResponseStatus instead (firmware without video intercom answers so).
+    sub_status = document.get("subStatusCode") if isinstance(document, dict) else None
+    if isinstance(sub_status, str) and sub_status.lower() in ("notsupport", "notsupported"):
+        raise IsapiNotSupportedError(
+            f"The device has no call status ({action})", sub_status_code=sub_status
+        )
+    raise IsapiResponseError(f"The device sent an unreadable call status ({action})")
 
 
 async def doorbell_rings(

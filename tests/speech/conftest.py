@@ -1,15 +1,26 @@
-"""Shared engines: eSpeak NG and the known-phrases recogniser, built once per session."""
+"""Shared engines (eSpeak NG, the known-phrases recogniser) and offline_speech for `hass`."""
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import audioop
 import pytest
 
+import custom_components
 from custom_components.talkback.audio.codec import G711Codec
 from devtools.speech.phrases import DEMO_SENTENCES, PhraseRecognizer, wav_to_pcm16k
 from devtools.speech.synth import EspeakSynthesizer
 
+SPEECH = Path(__file__).parents[2] / "devtools" / "speech"
 _ENCODERS = {G711Codec.MULAW: audioop.lin2ulaw, G711Codec.ALAW: audioop.lin2alaw}
+
+
+@pytest.fixture
+def offline_speech_integration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `offline_speech` a custom integration of the test's `hass`, as develop links it."""
+    (tmp_path / "offline_speech").symlink_to(SPEECH, target_is_directory=True)
+    monkeypatch.setattr(custom_components, "__path__", [*custom_components.__path__, str(tmp_path)])
 
 
 @pytest.fixture(scope="session")

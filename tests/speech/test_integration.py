@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
+from collections.abc import AsyncIterator
 
 from homeassistant.components import stt, tts
 from homeassistant.config_entries import ConfigEntryState
@@ -11,14 +10,13 @@ from homeassistant.core import HomeAssistant
 from homeassistant.setup import async_setup_component
 import pytest
 
-import custom_components
 from custom_components.talkback.audio.codec import G711Codec
 from custom_components.talkback.audio.microphone import MicrophoneConverter
 from devtools.speech.synth import EspeakSynthesizer
 
 from .conftest import camera_g711
 
-SPEECH = Path(__file__).parents[2] / "devtools" / "speech"
+pytestmark = pytest.mark.usefixtures("offline_speech_integration")
 METADATA = stt.SpeechMetadata(
     language="en",
     format=stt.AudioFormats.WAV,
@@ -27,13 +25,6 @@ METADATA = stt.SpeechMetadata(
     sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
     channel=stt.AudioChannels.CHANNEL_MONO,
 )
-
-
-@pytest.fixture(autouse=True)
-def offline_speech_integration(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """Make `offline_speech` a custom integration, as scripts/develop links it."""
-    (tmp_path / "offline_speech").symlink_to(SPEECH, target_is_directory=True)
-    monkeypatch.setattr(custom_components, "__path__", [*custom_components.__path__, str(tmp_path)])
 
 
 async def chunks(data: bytes, size: int = 1280) -> AsyncIterator[bytes]:

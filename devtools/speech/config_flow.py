@@ -21,5 +21,5 @@ class OfflineSpeechConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_create_entry(title="eSpeak NG", data={})
 
     async def async_step_import(self, import_data: dict[str, Any]) -> ConfigFlowResult:
-        """Added from YAML."""
-        return self.async_create_entry(title="eSpeak NG", data={})
+        """Added from YAML, with the sentences the recogniser knows."""
+        return self.async_create_entry(title="eSpeak NG", data=import_data)

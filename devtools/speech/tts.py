@@ -5,21 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 from homeassistant.components.tts import TextToSpeechEntity, TtsAudioType
-from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
+from . import OfflineSpeechConfigEntry
 from .synth import EspeakSynthesizer
 
 LANGUAGES = ["en", "de", "es", "fr", "it", "nl"]
 
 
 async def async_setup_entry(
-    hass: HomeAssistant, entry: ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
+    hass: HomeAssistant,
+    entry: OfflineSpeechConfigEntry,
+    async_add_entities: AddConfigEntryEntitiesCallback,
 ) -> None:
     """Add the engine."""
-    synthesizer = await hass.async_add_executor_job(EspeakSynthesizer)
-    async_add_entities([EspeakEntity(entry, synthesizer)])
+    async_add_entities([EspeakEntity(entry, entry.runtime_data.synthesizer)])
 
 
 class EspeakEntity(TextToSpeechEntity):
@@ -29,12 +30,11 @@ class EspeakEntity(TextToSpeechEntity):
     _attr_supported_languages = LANGUAGES
     _attr_default_language = "en"
 
-    def __init__(self, entry: ConfigEntry, synthesizer: EspeakSynthesizer) -> None:
+    def __init__(self, entry: OfflineSpeechConfigEntry, synthesizer: EspeakSynthesizer) -> None:
         """Initialise the entity."""
         self._attr_unique_id = entry.entry_id
         self._synthesizer = synthesizer
 
     def get_tts_audio(self, message: str, language: str, options: dict[str, Any]) -> TtsAudioType:
         """Synthesise in an executor thread (Home Assistant calls this one there)."""
-        self._synthesizer.set_voice(language)
-        return "wav", self._synthesizer.synthesize(message)
+        return "wav", self._synthesizer.synthesize(message, voice=language)

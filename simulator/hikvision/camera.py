@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import aclosing
+import json
 from pathlib import Path
 import secrets
 import string
@@ -19,21 +20,25 @@ import time
 from typing import Any
 
 from simulator.core import (
+    AudioEncoding,
     AuthOutcome,
     Hangup,
+    Recording,
     Reply,
     Request,
     Response,
     SimulatedDevice,
     StreamResponse,
+    json_response,
 )
-from simulator.core.g711 import tone
 from simulator.core.routing import RouteHandler
 
 from .channel import AudioChannel, IsapiError, TwoWayAudioSession, invalid_id
 from .config import CODEC_ENCODINGS, CameraConfig, SessionIdStyle
 from .const import (
-    FRAME_BYTES,
+    ALERT_STREAM,
+    CALL_SIGNAL,
+    CALL_STATUS,
     FRAME_SECONDS,
     HTTP_FOR_STATUS,
     SERVER_HEADER,
@@ -41,8 +46,6 @@ from .const import (
     STATUS_DEVICE_ERROR,
     STATUS_INVALID_OPERATION,
     STATUS_OK,
-    TONE_AMPLITUDE,
-    TONE_FREQUENCY,
     TWO_WAY_AUDIO,
     UNAUTHORIZED_PAGE,
 )
@@ -54,6 +57,8 @@ from .documents import (
     response_status,
     two_way_audio_session,
 )
+from .events import EventSource
+from .microphone import AMBIENT_SILENCE, AMBIENT_TONE, Microphone, decode_sound
 
 XML = "application/xml"
 _ALNUM = string.ascii_lowercase + string.digits
@@ -87,11 +92,10 @@ class HikvisionCamera(SimulatedDevice):
         )
         self.channels = {channel.id: AudioChannel(channel) for channel in self.config.channels}
         self.idle_timeout = self.config.idle_timeout
-        self._tones = {
-            codec: tone(TONE_FREQUENCY, TONE_AMPLITUDE, enc)
-            for codec, enc in CODEC_ENCODINGS.items()
-        }
+        self.microphones = self._microphones()
+        self.events = EventSource(self.config, self.host)
         self._add_routes()
+        self._add_voice_routes()
 
     def _add_routes(self) -> None:
         def add(method: str, path: str, handler: RouteHandler) -> None:
@@ -169,6 +173,9 @@ class HikvisionCamera(SimulatedDevice):
         for channel in self.channels.values():
             self._end_session(channel, "reset")
             channel.restore()
+        for microphone in self.microphones.values():
+            microphone.restore()
+        self.events.reset()
         self.idle_timeout = self.config.idle_timeout
         super().reset()
 
@@ -176,6 +183,7 @@ class HikvisionCamera(SimulatedDevice):
         """End open sessions so their recordings are complete."""
         for channel in self.channels.values():
             self._end_session(channel, "device stopped")
+        self.events.stop()
         super().on_stop()
 
     def describe(self) -> dict[str, Any]:
@@ -366,7 +374,9 @@ class HikvisionCamera(SimulatedDevice):
 
     async def _send_audio(self, request: Request, params: dict[str, str]) -> Reply:
         """The talk socket: raw audio after the head, whatever Content-Length says, until EOF."""
-        session = self._session_for(request, self._channel(params["channel"]))
+        channel = self._channel(params["channel"])
+        session = self._session_for(request, channel)
+        microphone = self.microphones[channel.id]
         if session.talk_socket is not None:
             raise IsapiError(STATUS_DEVICE_BUSY, "deviceBusy", "audio is already being sent")
         recording = session.recording
@@ -379,6 +389,7 @@ class HikvisionCamera(SimulatedDevice):
                         break
                     recording.add(at, chunk)
                     session.last_activity = at
+                    microphone.speaker_played(at)
         finally:
             session.talk_socket = None
         if session.closed:
@@ -386,29 +397,152 @@ class HikvisionCamera(SimulatedDevice):
         return self._ok(request)
 
     async def _receive_audio(self, request: Request, params: dict[str, str]) -> Reply:
-        """A 1 kHz tone in the channel's codec at 8000 bytes/s until the session ends."""
+        """The microphone in the channel's codec at 8000 bytes/s until the session ends."""
         channel = self._channel(params["channel"])
         session = self._session_for(request, channel)
-        signal = self._tones.get(channel.codec)
-        if signal is None:
+        encoding = CODEC_ENCODINGS.get(channel.codec)
+        if encoding is None:
             raise IsapiError(
                 STATUS_INVALID_OPERATION, "notSupport", f"{channel.codec} is not streamed"
             )
-        return StreamResponse(200, "audio/basic", self._tone_frames(session, signal))
+        # What the camera sends is recorded like what it hears (kind "listen").
+        recording = self.recorder.start(
+            "listen", str(channel.id), channel.codec, encoding, session_id=session.session_id
+        )
+        frames = self._microphone_frames(session, self.microphones[channel.id], encoding)
+        return StreamResponse(200, "audio/basic", self._recorded(frames, recording))
 
-    async def _tone_frames(
-        self, session: TwoWayAudioSession, signal: bytes
+    async def _microphone_frames(
+        self, session: TwoWayAudioSession, microphone: Microphone, encoding: AudioEncoding
     ) -> AsyncIterator[bytes]:
         loop = asyncio.get_running_loop()
         start = loop.time()
         frames = 0
         while not session.closed:
-            offset = (frames * FRAME_BYTES) % len(signal)
-            yield signal[offset : offset + FRAME_BYTES]
+            yield microphone.frame(encoding)
             # Listening keeps the session in use, as talking does.
             session.last_activity = time.monotonic()
             frames += 1
             await asyncio.sleep(max(0.0, start + frames * FRAME_SECONDS - loop.time()))
+
+    async def _recorded(
+        self, frames: AsyncIterator[bytes], recording: Recording
+    ) -> AsyncIterator[bytes]:
+        reason = "session ended"
+        try:
+            async for frame in frames:
+                recording.add(time.monotonic(), frame)
+                yield frame
+        except GeneratorExit:
+            reason = "client stopped listening"
+            raise
+        finally:
+            self.recorder.finish(recording, reason)
+
+    # Voice: microphone, alert stream, door station call ----------------------------------
+
+    def _microphones(self) -> dict[int, Microphone]:
+        ambient = self.config.microphone
+        samples = None
+        if ambient not in (AMBIENT_TONE, AMBIENT_SILENCE):
+            samples = decode_sound(Path(ambient))  # once, at startup, for every channel
+        return {channel_id: Microphone(ambient, samples) for channel_id in self.channels}
+
+    def _add_voice_routes(self) -> None:
+        self.router.add("GET", ALERT_STREAM, self._isapi(self._alert_stream))
+        if self.events.door_station:
+            self.router.add("GET", CALL_STATUS, self._isapi(self._call_status))
+            self.router.add("PUT", CALL_SIGNAL, self._isapi(self._call_signal))
+        self._control.add("GET", "/simulator/microphone", self._control_microphone)
+        self._control.add("POST", "/simulator/microphone", self._control_microphone)
+        self._control.add("GET", "/simulator/doorbell", self._control_doorbell)
+        self._control.add("POST", "/simulator/doorbell", self._control_doorbell)
+
+    async def _alert_stream(self, request: Request, params: dict[str, str]) -> Reply:
+        content_type = f"multipart/mixed; boundary={self.events.boundary}"
+        return StreamResponse(200, content_type, self.events.stream())
+
+    async def _call_status(self, request: Request, params: dict[str, str]) -> Reply:
+        return Response(200, self.events.call_status_document(), "application/json")
+
+    async def _call_signal(self, request: Request, params: dict[str, str]) -> Reply:
+        try:
+            document = json.loads(await request.body.read())
+            command = document["CallSignal"]["cmdType"]
+            self.events.signal(command)
+        except (ValueError, KeyError, TypeError) as err:
+            raise IsapiError(STATUS_INVALID_OPERATION, "badParameters", str(err)) from err
+        return self._ok(request)
+
+    async def _control_microphone(self, request: Request, params: dict[str, str]) -> Reply:
+        """GET: every microphone. POST JSON `{"channel", "play" (a path), "lead_seconds",
+        "after_speaker", "ambient", "clear"}`, or POST any audio file as the body
+        (`?channel=&lead_seconds=&after_speaker=`)."""
+        if request.method == "POST":
+            content_type = (request.headers.get("Content-Type") or "").lower()
+            if content_type.startswith("application/json"):
+                await self._microphone_command(json.loads(await request.body.read()))
+            else:
+                microphone = self._microphone_for(request.query_value("channel") or 1)
+                lead = float(request.query_value("lead_seconds") or 0)
+                after = request.query_value("after_speaker")
+                data = await request.body.read()
+                microphone.play(
+                    await asyncio.to_thread(decode_sound, data),
+                    lead_seconds=lead,
+                    after_speaker=None if after is None else float(after),
+                )
+        return json_response(
+            {str(key): microphone.state() for key, microphone in self.microphones.items()}
+        )
+
+    async def _microphone_command(self, command: object) -> None:
+        if not isinstance(command, dict):
+            raise TypeError("expected a JSON object")
+        microphone = self._microphone_for(command.get("channel", 1))
+        if command.get("clear") is True:
+            microphone.clear()
+        if isinstance(ambient := command.get("ambient"), str):
+            await asyncio.to_thread(microphone.set_ambient, ambient)
+        if isinstance(play := command.get("play"), str):
+            lead = _seconds(command.get("lead_seconds", 0), "lead_seconds")
+            after = command.get("after_speaker")
+            after = None if after is None else _seconds(after, "after_speaker")
+            samples = await asyncio.to_thread(decode_sound, Path(play))
+            microphone.play(samples, lead_seconds=lead, after_speaker=after)
+
+    def _microphone_for(self, channel_id: object) -> Microphone:
+        text = str(channel_id)
+        if not text.isdigit() or int(text) not in self.microphones:
+            raise ValueError(f"no channel {channel_id!r}")
+        return self.microphones[int(text)]
+
+    async def _control_doorbell(self, request: Request, params: dict[str, str]) -> Reply:
+        """POST presses the call button (`{"button": 1}` optional); GET reads the call."""
+        pressed = None
+        if request.method == "POST":
+            body = await request.body.read()
+            document = json.loads(body) if body.strip() else {}
+            if not isinstance(document, dict):
+                raise TypeError('expected {"button": 1} or no body')
+            button = document.get("button", 1)
+            if isinstance(button, bool) or not isinstance(button, int):
+                raise TypeError("button must be a number")
+            pressed = self.events.press(button)
+        return json_response(
+            {
+                "call_status": self.events.call_status,
+                "presses": self.events.presses,
+                "alert_stream_listeners": self.events.listeners,
+                "event": pressed,
+            }
+        )
+
+
+def _seconds(value: object, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name} must be a number of seconds")
+    return float(value)
 
 
 def _flag(value: object, name: str) -> bool:

@@ -16,7 +16,8 @@ HELP = (
     "codec (all channels) or codecs (a+b, per channel), volume, microphone_volume, user, "
     "password, auth (digest|basic|none), algorithm (MD5|SHA-256), realm, nonce_lifetime, "
     "session_id_style (alnum32|digits), session_id, session_id_required, idle_timeout, two_way_audio, "
-    "request_url (path|empty|omit)"
+    "request_url (path|empty|omit), microphone (tone|silence|a sound file), heartbeat (s), "
+    "ring_timeout (s)"
 )
 
 
@@ -61,6 +62,9 @@ def camera_config(spec: DeviceSpec) -> CameraConfig:
         idle_timeout=spec.number("idle_timeout", DEFAULT_IDLE_TIMEOUT),
         two_way_audio=spec.flag("two_way_audio", defaults.two_way_audio),
         request_url=spec.choice("request_url", RequestUrlStyle, defaults.request_url),
+        microphone=spec.string("microphone", defaults.microphone),
+        heartbeat_seconds=spec.number("heartbeat", defaults.heartbeat_seconds),
+        ring_timeout=spec.number("ring_timeout", defaults.ring_timeout),
     )
 
 

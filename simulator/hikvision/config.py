@@ -96,6 +96,11 @@ class CameraConfig:
     two_way_audio: bool = True
     # False: the channel list is empty (a recorder with no audio-capable camera attached).
     list_channels: bool = True
+    # What the microphone picks up between queued clips: "tone", "silence" or a sound file.
+    microphone: str = "tone"
+    # Seconds between alertStream heartbeats; seconds a door station rings unanswered.
+    heartbeat_seconds: float = 10.0
+    ring_timeout: float = 30.0
 
     def __post_init__(self) -> None:
         ids = [channel.id for channel in self.channels]
@@ -110,6 +115,8 @@ class CameraConfig:
             object.__setattr__(self, "mac", ":".join(f"{octet:02x}" for octet in octets))
         if not self.realm:
             object.__setattr__(self, "realm", self.model)
+        if self.heartbeat_seconds <= 0 or self.ring_timeout <= 0:
+            raise ValueError("heartbeat and ring_timeout must be positive seconds")
 
     @property
     def auth_policy(self) -> AuthPolicy:

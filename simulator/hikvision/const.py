@@ -6,8 +6,12 @@ DEFAULT_IDLE_TIMEOUT: Final = 10.0  # seconds an open session may go without aud
 SERVER_HEADER: Final = "App-webs/"
 
 TWO_WAY_AUDIO: Final = "/ISAPI/System/TwoWayAudio/channels"
+ALERT_STREAM: Final = "/ISAPI/Event/notification/alertStream"
+CALL_STATUS: Final = "/ISAPI/VideoIntercom/callStatus"
+CALL_SIGNAL: Final = "/ISAPI/VideoIntercom/callSignal"
 
-# GET audioData: a 1 kHz tone in 20 ms frames, sent on absolute deadlines.
+# GET audioData: the microphone (by default a 1 kHz tone) in 20 ms frames, on absolute
+# deadlines.
 TONE_FREQUENCY: Final = 1000.0
 TONE_AMPLITUDE: Final = 8000
 FRAME_BYTES: Final = 160

@@ -443,6 +443,21 @@ class IsapiClient:
         """Undo `claim_talk`."""
         self._talking.discard(channel_id)
 
+    async def open_get(self, path: str, *, action: str) -> aiohttp.ClientResponse:
+        """An authenticated GET whose 2xx answer the caller reads and releases (streams)."""
+        wait = self.timeouts.receive_head
+        try:
+            async with asyncio.timeout(wait):
+                response = await self._request("GET", await self._url(path))
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise self._transport_error(err, action, wait) from err
+        if not 200 <= response.status < 300:
+            async with response:
+                raise error_for_body(
+                    response.status, await _read_capped(response, "an answer"), action=action
+                )
+        return response
+
     async def receive_audio(
         self, channel_id: str, session_id: str | None = None
     ) -> AsyncIterator[bytes]:

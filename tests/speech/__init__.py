@@ -1,0 +1,1 @@
+"""Tests of the offline speech engines in devtools/speech."""

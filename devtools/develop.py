@@ -101,7 +101,6 @@ async def develop(config_dir: Path, port: int) -> int:
         await hass.start()
         async with aiohttp.ClientSession() as session:
             api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
-            await api.confirm_http_settings()
             added = await add_devices(api, simulators.devices)
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
         for device in simulators.devices:

@@ -15,10 +15,15 @@ from typing import Any, Self
 
 import aiohttp
 
+from .http_settings import store_http_settings
+
 CLIENT_ID_PATH = "/"
 STARTUP_TIMEOUT = 120.0
 STOP_TIMEOUT = 60.0
 WEBSOCKET_TIMEOUT = 30.0
+# What the login page asks first; it needs no token. Polling an API that needs one counts
+# every 401 as a failed login and raises a "Login attempt failed" notification.
+READY_PATH = "/auth/providers"
 
 
 @dataclass
@@ -46,14 +51,14 @@ class HassProcess:
         return self.config_dir / "media"
 
     async def start(self) -> None:
-        """Start Home Assistant and wait until its HTTP API answers."""
+        """Start Home Assistant on the loopback port and wait until its HTTP API answers."""
+        await store_http_settings(self.config_dir, self.port)
         media = self.media_dir
         media.mkdir(exist_ok=True)
         env = (
             os.environ
             | self.env
             | {
-                "TALKBACK_HA_PORT": str(self.port),
                 "TALKBACK_HA_URL": self.url,
                 "TALKBACK_MEDIA_DIR": str(media),
             }
@@ -78,7 +83,7 @@ class HassProcess:
         await self.wait_ready()
 
     async def wait_ready(self) -> None:
-        """Poll until the instance serves its API (401 without a token means it is up)."""
+        """Poll until the instance serves its API."""
         deadline = asyncio.get_running_loop().time() + STARTUP_TIMEOUT
         async with aiohttp.ClientSession() as session:
             while True:
@@ -88,8 +93,8 @@ class HassProcess:
                         f"see {self.config_dir / 'home-assistant.log'}"
                     )
                 try:
-                    async with session.get(f"{self.url}/api/") as response:
-                        if response.status in (200, 401):
+                    async with session.get(f"{self.url}{READY_PATH}") as response:
+                        if response.status == 200:
                             return
                 except aiohttp.ClientError:
                     pass
@@ -201,17 +206,6 @@ class HassApi:
         if not message.get("success"):
             raise RuntimeError(f"{command['type']} failed: {message.get('error')}")
         return message.get("result")
-
-    async def confirm_http_settings(self) -> None:
-        """Keep the YAML http settings Home Assistant started with.
-
-        Home Assistant 2026.10 treats new YAML http settings as a trial and reverts them (with
-        a restart on port 8123) unless they are confirmed within five minutes. A configuration
-        directory whose settings were confirmed before has nothing pending.
-        """
-        config = await self.websocket_command({"type": "http/config"})
-        if config.get("pending") is not None:
-            await self.websocket_command({"type": "http/config/promote"})
 
     async def state(self, entity_id: str) -> dict[str, Any]:
         """Return an entity's state object."""

@@ -109,7 +109,6 @@ class TalkbackInstance:
         self.startup_seconds = time.monotonic() - started
         self._session = aiohttp.ClientSession(timeout=REQUEST_TIMEOUT)
         self.api = await HassApi.login(self._session, self.hass.url, USERNAME, PASSWORD)
-        await self.api.confirm_http_settings()
         await add_devices(self.api, self.simulators.devices)
         await self.wait_until_loaded()
 

@@ -31,8 +31,11 @@ FFMPEG_BUFFER_LIMIT: Final = 4 * FFMPEG_READ_BYTES
 # ffmpeg error lines kept for the error message.
 FFMPEG_ERROR_LINES: Final = 5
 
-# Frames the pacer reads ahead of the schedule from its source; refilled at half.
-PACER_READ_AHEAD_FRAMES: Final = 24
+# Frames the pacer reads ahead of the schedule from its source, refilled at half: more than the
+# largest lead (500 ms) and a group.
+PACER_READ_AHEAD_FRAMES: Final = 32
+# The pacer wakes at least this often (and at least twice per lead) to top the device up.
+PACER_REFILL_INTERVAL: Final = 0.1
 
 # A fan-out starts its clock at most this long after `run()` for speakers still connecting.
 FANOUT_START_TIMEOUT: Final = 1.0

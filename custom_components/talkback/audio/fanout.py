@@ -12,7 +12,7 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from .codec import G711Codec
+from .codec import FRAME_BYTES, G711Codec
 from .const import DEFAULT_LEAD, FANOUT_START_TIMEOUT, SINK_QUEUE_FRAMES
 from .exceptions import AudioSinkDroppedError
 from .pacer import AudioPacer, PacerClock, PacerStats
@@ -36,6 +36,8 @@ class FanOutSink:
         self._on_change = on_change
         self.error: AudioSinkDroppedError | None = None
         self._queue_frames = queue_frames
+        # The pacer's items are chunks of whole frames: the bound counts frames.
+        self._queued_frames = 0
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._active = True
 
@@ -62,7 +64,8 @@ class FanOutSink:
             frame = await self._queue.get()
         except asyncio.QueueShutDown:
             raise StopAsyncIteration from None
-        self.frames_delivered += 1
+        self._queued_frames -= len(frame) // FRAME_BYTES
+        self.frames_delivered += len(frame) // FRAME_BYTES
         return frame
 
     async def __aenter__(self) -> Self:
@@ -101,7 +104,7 @@ class FanOutSink:
 
     def offer(self, frame: bytes) -> None:
         """Queue a frame; drop the sink if its speaker fell too far behind."""
-        if self._queue.qsize() >= self._queue_frames:
+        if self._queued_frames >= self._queue_frames:
             self.drop(
                 AudioSinkDroppedError(
                     f"Speaker {self.name} fell {self._queue_frames} frames behind the others;"
@@ -109,6 +112,7 @@ class FanOutSink:
                 )
             )
         else:
+            self._queued_frames += len(frame) // FRAME_BYTES
             self._queue.put_nowait(frame)
 
     def end(self) -> None:

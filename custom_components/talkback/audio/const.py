@@ -39,5 +39,8 @@ PACER_REFILL_INTERVAL: Final = 0.1
 
 # A fan-out starts its clock at most this long after `run()` for speakers still connecting.
 FANOUT_START_TIMEOUT: Final = 1.0
+# A fan-out hands a chunk to this many speakers, then lets the event loop run: writing to 100
+# speakers at once would hold Home Assistant's loop for 10 ms and more.
+FANOUT_SLICE: Final = 10
 # A fan-out sink whose speaker falls this many frames (5 s) behind is dropped.
 SINK_QUEUE_FRAMES: Final = 250

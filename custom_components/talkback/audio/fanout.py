@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import Self
 
 from .codec import FRAME_BYTES, G711Codec
-from .const import DEFAULT_LEAD, FANOUT_START_TIMEOUT, SINK_QUEUE_FRAMES
+from .const import DEFAULT_LEAD, FANOUT_SLICE, FANOUT_START_TIMEOUT, SINK_QUEUE_FRAMES
 from .exceptions import AudioSinkDroppedError
 from .pacer import AudioPacer, PacerClock, PacerStats
 
@@ -198,10 +198,12 @@ class AudioFanOut:
             async with self._pacer:
                 async for frame in self._pacer:
                     active = False
-                    for sink in self._sinks:
+                    for index, sink in enumerate(self._sinks):
                         if sink.active:
                             sink.offer(frame)
                             active = active or sink.active
+                        if index % FANOUT_SLICE == FANOUT_SLICE - 1:
+                            await asyncio.sleep(0)  # the speakers so far write now
                     if not active:
                         break
         finally:

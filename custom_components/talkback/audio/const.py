@@ -6,8 +6,11 @@ from typing import Final
 
 from .codec import FRAME_BYTES
 
-# How far ahead of real time frames are written, so the device buffer never runs dry.
-DEFAULT_LEAD: Final = 0.1
+# How far ahead of real time frames are written, so the device buffer never runs dry: with
+# groups of 100 ms the device holds 260 to 360 ms, so an event-loop stall of 250 ms starves no
+# speaker, even one that plays from the first byte; below what devices buffer (go2rtc runs
+# ~500 ms ahead, ESPHome ~384 ms). The stall figures in benchmarks/README.md.
+DEFAULT_LEAD: Final = 0.36
 
 # ffmpeg may only open these protocols: http needs tcp underneath, https needs tls and tcp.
 FFMPEG_PROTOCOLS: Final = "file,http,https,tcp,tls,pipe"

@@ -1,4 +1,4 @@
-"""`python -m benchmarks [--quick]`: pacing, time to first audio and concurrency figures.
+"""`python -m benchmarks [--quick]`: pacing, latency, concurrency, stalls, skew, loop lag.
 
 Writes benchmarks/results/latest.json and benchmarks/results/lead.png.
 """
@@ -11,13 +11,26 @@ import json
 from pathlib import Path
 import sys
 
-from .run import Options, run, say
+from custom_components.talkback.audio.const import DEFAULT_LEAD
+
+from .run import SECTIONS, Options, run, say
 
 RESULTS = Path(__file__).resolve().parent / "results" / "latest.json"
 
 
 def _streams(text: str) -> tuple[int, ...]:
     return tuple(int(item) for item in text.split(",") if item)
+
+
+def _seconds(text: str) -> tuple[float, ...]:
+    return tuple(float(item) for item in text.split(",") if item)
+
+
+def _sections(text: str) -> tuple[str, ...]:
+    chosen = tuple(item for item in text.split(",") if item)
+    if unknown := set(chosen) - set(SECTIONS):
+        raise argparse.ArgumentTypeError(f"unknown sections {sorted(unknown)}; known: {SECTIONS}")
+    return chosen
 
 
 def main() -> int:
@@ -29,7 +42,28 @@ def main() -> int:
     parser.add_argument("--streams", type=_streams, default=(1, 10, 50, 100))
     parser.add_argument("--baseline-streams", type=_streams, default=(1, 10, 50, 100))
     parser.add_argument("--ttfa-runs", type=int, default=30)
-    parser.add_argument("--lead", type=float, default=0.1, help="pacer lead in seconds")
+    parser.add_argument(
+        "--lead", type=float, default=DEFAULT_LEAD, help="pacer lead in seconds (the default's)"
+    )
+    parser.add_argument(
+        "--only",
+        type=_sections,
+        default=tuple(section for section in SECTIONS if section != "home_assistant"),
+        help=f"comma-separated sections to run, of {','.join(SECTIONS)}",
+    )
+    parser.add_argument(
+        "--home-assistant",
+        action="store_true",
+        help="also run home_assistant: tts.speak in a real Home Assistant (about 4 minutes)",
+    )
+    parser.add_argument("--hass-runs", type=int, default=20)
+    parser.add_argument(
+        "--stall-leads", type=_seconds, default=(0.1, 0.2, 0.3, 0.36), help="leads in seconds"
+    )
+    parser.add_argument("--stall-ms", type=_streams, default=(50, 150, 250, 300))
+    parser.add_argument("--stall-speakers", type=_streams, default=(1, 10))
+    parser.add_argument("--skew-streams", type=_streams, default=(10, 50, 100))
+    parser.add_argument("--loop-lag-streams", type=int, default=100)
     parser.add_argument(
         "--quick", action="store_true", help="short clips and few streams (a smoke run)"
     )
@@ -38,6 +72,11 @@ def main() -> int:
         args.pacing_seconds, args.concurrency_seconds = 10.0, 5.0
         args.streams = args.baseline_streams = (1, 10)
         args.ttfa_runs = 5
+        args.stall_leads, args.stall_ms = (DEFAULT_LEAD,), (250,)
+        args.skew_streams, args.loop_lag_streams, args.hass_runs = (10,), 10, 3
+    sections = args.only
+    if args.home_assistant and "home_assistant" not in sections:
+        sections = (*sections, "home_assistant")
     options = Options(
         output=args.output,
         pacing_seconds=args.pacing_seconds,
@@ -46,6 +85,13 @@ def main() -> int:
         baseline_streams=args.baseline_streams,
         ttfa_runs=args.ttfa_runs,
         lead=args.lead,
+        sections=sections,
+        stall_leads=args.stall_leads,
+        stall_ms=args.stall_ms,
+        stall_speakers=args.stall_speakers,
+        skew_streams=args.skew_streams,
+        loop_lag_streams=args.loop_lag_streams,
+        hass_runs=args.hass_runs,
     )
     doc = asyncio.run(run(options))
     options.output.parent.mkdir(parents=True, exist_ok=True)

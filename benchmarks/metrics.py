@@ -87,6 +87,20 @@ class Timeline:
         return count
 
 
+def spread_ms(times: Sequence[float]) -> float:
+    """Milliseconds between the earliest and the latest of some moments (0 for fewer than 2)."""
+    return (max(times) - min(times)) * 1000 if len(times) > 1 else 0.0
+
+
+def arrival_skew_ms(streams: Sequence[Sequence[Arrival]]) -> dict[str, float]:
+    """How far apart the speakers of one play got their first and their last audio."""
+    heard = [arrivals for arrivals in streams if arrivals]
+    return {
+        "start": spread_ms([arrivals[0][0] for arrivals in heard]),
+        "end": spread_ms([arrivals[-1][0] for arrivals in heard]),
+    }
+
+
 def silent_frames(data: bytes, silence_byte: int, frame_bytes: int = 160) -> int:
     """Whole frames made only of the silence byte (the pacer's filler; the clip has none)."""
     silence = bytes([silence_byte]) * frame_bytes

@@ -7,13 +7,13 @@ Talkback's path (ffmpeg source, pacer, fan-out) against two baselines: a plain
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import suppress
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable, Coroutine, Sequence
+from contextlib import AbstractAsyncContextManager, suppress
 from dataclasses import dataclass
 import os
 from pathlib import Path
 import time
-from typing import Any
+from typing import Any, Protocol
 
 from custom_components.talkback.audio import (
     FRAME_DURATION,
@@ -25,6 +25,7 @@ from custom_components.talkback.audio import (
     stream_to,
 )
 from custom_components.talkback.isapi.client import IsapiClient
+from custom_components.talkback.vapix.client import VapixClient
 
 from .metrics import Samples, Timeline, correlation, silent_frames
 from .resources import SPAWNS, CpuWindow, Memory, ffmpeg_children
@@ -34,19 +35,45 @@ CODEC = G711Codec.MULAW
 PIPE_READ_BYTES = 4096
 
 
+class Talk(Protocol):
+    """A speaker's audio session (ISAPI `TalkSession`, VAPIX `TransmitSession`)."""
+
+    async def send(self, frames: AsyncIterable[bytes]) -> int:
+        """Write the frames as they come."""
+
+
+type TalkOpener = Callable[[], AbstractAsyncContextManager[Talk]]
+
+
 @dataclass
 class Bench:
-    """Everything a scenario needs: ffmpeg, the cameras' clients, the simulator's control."""
+    """Everything a scenario needs: ffmpeg, the devices' clients, the simulator's control."""
 
     ffmpeg: str
     clients: list[IsapiClient]
     channels_per_camera: int
     control: Control
+    axis_clients: list[VapixClient]
 
     def speaker(self, index: int) -> tuple[IsapiClient, str]:
         """The client and channel id of the index-th speaker (cameras fill up in turn)."""
         camera, channel = divmod(index, self.channels_per_camera)
         return self.clients[camera], str(channel + 1)
+
+    def camera_talks(self, count: int) -> list[TalkOpener]:
+        """Talk sessions on the first `count` camera channels."""
+        return [self._camera_talk(index) for index in range(count)]
+
+    def _camera_talk(self, index: int) -> TalkOpener:
+        client, channel = self.speaker(index)
+        return lambda: client.talk(channel)
+
+    def mixed_talks(self, cameras: int) -> list[TalkOpener]:
+        """`cameras` camera channels and every Axis speaker, alternating."""
+        axis: list[TalkOpener] = [client.talk for client in self.axis_clients]
+        hikvision = self.camera_talks(cameras)
+        mixed = [talk for pair in zip(hikvision, axis, strict=False) for talk in pair]
+        return mixed + hikvision[len(axis) :] + axis[len(hikvision) :]
 
 
 def pacing_figures(recording: Recording, reference: Samples | None) -> dict[str, Any]:
@@ -188,6 +215,68 @@ class MidRunSampler:
             await self._task
 
 
+@dataclass(slots=True)
+class FanOutPlay:
+    """One decode fanned out to speakers: what happened on this side."""
+
+    fanout: AudioFanOut
+    results: Sequence[object]
+    started_at: float  # monotonic time the fan-out's run() began (every session open)
+    ended_at: float  # when run() returned (the last frame played out, or stopped)
+
+    @property
+    def errors(self) -> list[str]:
+        return [str(error) for error in self.fanout.dropped.values()] + _errors(self.results)
+
+
+type During = Callable[[AudioFanOut, list[asyncio.Task[None]]], Coroutine[Any, Any, object]]
+
+
+async def fan_out_play(
+    bench: Bench,
+    media: Path,
+    talks: Sequence[TalkOpener],
+    lead: float,
+    during: During | None = None,
+) -> FanOutPlay:
+    """Play one decode to every talk session, once all are open; `during` runs alongside."""
+    opened = 0
+    all_open = asyncio.Event()
+
+    async def speaker(sink: FanOutSink, talk: TalkOpener) -> None:
+        nonlocal opened
+        try:
+            async with talk() as session, sink:
+                opened += 1
+                if opened == len(talks):
+                    all_open.set()
+                await session.send(sink)
+        finally:
+            if opened < len(talks):
+                all_open.set()  # a failed open must not hold the others back
+
+    async with AudioSource(media, CODEC, ffmpeg_binary=bench.ffmpeg) as source:
+        fanout = AudioFanOut(source.frames(), CODEC, lead=lead)
+        tasks = [
+            asyncio.create_task(speaker(fanout.add_sink(f"speaker {i}"), talk))
+            for i, talk in enumerate(talks)
+        ]
+        await all_open.wait()
+        started_at = time.monotonic()
+        side = None if during is None else asyncio.create_task(during(fanout, tasks))
+        try:
+            await fanout.run()
+        finally:
+            ended_at = time.monotonic()
+            results = await asyncio.gather(*tasks, return_exceptions=True)
+            if side is not None:
+                side.cancel()
+                await asyncio.gather(side, return_exceptions=True)
+    # A speaker stopped on purpose (cancelled) is no error.
+    kept = [r for r in results if not isinstance(r, asyncio.CancelledError)]
+    return FanOutPlay(fanout, kept, started_at, ended_at)
+
+
 async def fan_out_run(
     bench: Bench, media: Path, streams: int, clip_seconds: float, lead: float
 ) -> ConcurrencyRun:
@@ -196,36 +285,10 @@ async def fan_out_run(
     cpu = CpuWindow()
     cpu.start()
     sampler = MidRunSampler(clip_seconds / 2)
-    opened = 0
-    all_open = asyncio.Event()
-
-    async def speaker(sink: FanOutSink, index: int) -> None:
-        nonlocal opened
-        client, channel = bench.speaker(index)
-        try:
-            async with client.talk(channel) as talk, sink:
-                opened += 1
-                if opened == streams:
-                    all_open.set()
-                await talk.send(sink)
-        finally:
-            if opened < streams:
-                all_open.set()  # a failed open must not hold the others back
-
-    async with AudioSource(media, CODEC, ffmpeg_binary=bench.ffmpeg) as source:
-        fanout = AudioFanOut(source.frames(), CODEC, lead=lead)
-        tasks = [
-            asyncio.create_task(speaker(fanout.add_sink(f"speaker {i}"), i)) for i in range(streams)
-        ]
-        await all_open.wait()
-        try:
-            await fanout.run()
-        finally:
-            results = await asyncio.gather(*tasks, return_exceptions=True)
+    play = await fan_out_play(bench, media, bench.camera_talks(streams), lead)
     await sampler.finish()
     cpu.stop()
-    errors = [str(error) for error in fanout.dropped.values()] + _errors(results)
-    return ConcurrencyRun(streams, cpu, sampler.memory, sampler.ffmpeg_processes, errors)
+    return ConcurrencyRun(streams, cpu, sampler.memory, sampler.ffmpeg_processes, play.errors)
 
 
 async def ffmpeg_re_run(

@@ -24,13 +24,14 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @dataclass(frozen=True, slots=True)
 class Camera:
-    """One simulated camera as the simulator announced it."""
+    """One simulated device as the simulator announced it (a camera, or an Axis speaker)."""
 
     name: str
     host: str
     port: int
     url: str
     channels: int
+    kind: str = "hikvision"
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,20 +43,25 @@ class Recording:
     data: bytes
     heard: Samples  # decoded by the simulator's own G.711 code
     close_reason: str | None
+    closed_at: float | None = None  # when the device ended the session (monotonic)
 
 
 class SimulatorProcess:
-    """`python -m simulator` with N cameras, started and stopped around a benchmark."""
+    """`python -m simulator` with N cameras and M Axis speakers, around a benchmark."""
 
-    def __init__(self, cameras: int, channels: int, log_path: Path) -> None:
-        self._specs = [f"port=0,channels={channels},name=bench{index}" for index in range(cameras)]
+    def __init__(self, cameras: int, channels: int, log_path: Path, axis_speakers: int = 0) -> None:
+        self._specs = [
+            ("--camera", f"port=0,channels={channels},name=bench{index}")
+            for index in range(cameras)
+        ] + [("--axis", f"port=0,name=benchaxis{index}") for index in range(axis_speakers)]
         self._channels = channels
         self._log_path = log_path
         self._process: asyncio.subprocess.Process | None = None
         self.cameras: list[Camera] = []
+        self.axis_speakers: list[Camera] = []
 
     async def __aenter__(self) -> Self:
-        args = [arg for spec in self._specs for arg in ("--camera", spec)]
+        args = [arg for spec in self._specs for arg in spec]
         with self._log_path.open("wb") as log:
             self._process = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "simulator", *args,
@@ -63,18 +69,20 @@ class SimulatorProcess:
             )  # fmt: skip
         assert self._process.stdout is not None
         async with asyncio.timeout(START_TIMEOUT):
-            while len(self.cameras) < len(self._specs):
+            while len(self.cameras) + len(self.axis_speakers) < len(self._specs):
                 line = await self._process.stdout.readline()
                 if not line:
                     raise RuntimeError(f"the simulator did not start: see {self._log_path}")
                 device = json.loads(line)
-                self.cameras.append(
+                axis = device["kind"] == "axis"
+                (self.axis_speakers if axis else self.cameras).append(
                     Camera(
                         device["name"],
                         device["host"],
                         device["port"],
                         device["url"],
-                        self._channels,
+                        1 if axis else self._channels,
+                        device["kind"],
                     )
                 )
         return self
@@ -125,6 +133,7 @@ class Control:
             data=data,
             heard=heard,
             close_reason=summary.get("close_reason"),
+            closed_at=summary.get("closed_at"),
         )
 
     async def _json(self, url: str) -> Any:

@@ -15,6 +15,7 @@ import imageio_ffmpeg
 import pytest
 
 from custom_components.talkback.audio import FRAME_BYTES, FRAME_DURATION, G711Codec
+from custom_components.talkback.audio.pacer import group_frames
 
 TONE_HZ = 440
 TONE_SECONDS = 2.0
@@ -74,7 +75,7 @@ def decode_g711(ffmpeg: str, data: bytes, codec: G711Codec) -> list[int]:
 
 def release_time(index: int, *, lead: float = 0.1, start: float = 0.0) -> float:
     """When the pacer schedules frame `index`: with its group, at the group's last deadline."""
-    group = max(1, int(lead / (2 * FRAME_DURATION) + 1e-9))
+    group = group_frames(lead)
     last = index + group - 1 - index % group
     return max(start, start + (last + 1) * FRAME_DURATION - lead)
 

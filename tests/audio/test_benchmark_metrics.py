@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
 from pathlib import Path
+import random
 import struct
 import zlib
 
 import numpy as np
 import pytest
 
-from benchmarks.metrics import Timeline, correlation, silent_frames
+from benchmarks.metrics import Timeline, arrival_skew_ms, correlation, silent_frames, spread_ms
 from benchmarks.plot import Series, line_plot, nice_ticks
+from benchmarks.robustness import LoopLagProbe, stall_moments
 
 FRAME = 160
 
@@ -97,3 +100,62 @@ def test_plot_is_a_valid_png(tmp_path: Path) -> None:
 def test_nice_ticks() -> None:
     assert nice_ticks(0, 60) == [0, 10, 20, 30, 40, 50, 60]
     assert nice_ticks(-1099, 101) == [-1200, -1000, -800, -600, -400, -200, 0, 200]
+
+
+def paced(lead: float, seconds: float, stall_at: float, stall: float) -> list[tuple[float, int]]:
+    """Arrivals as the pacer sends them (the lead at once, then 5 frames every 100 ms), with
+    every write from `stall_at` on held back until the stall is over."""
+    start, frames, arrivals = 100.0, int(seconds / 0.02), []
+    for index in range(frames):
+        last_of_group = index + 4 - index % 5
+        due = max(start, start + (last_of_group + 1) * 0.02 - lead)
+        if start + stall_at <= due < start + stall_at + stall:
+            due = start + stall_at + stall
+        arrivals.append((due, FRAME))
+    return arrivals
+
+
+@pytest.mark.parametrize(
+    ("lead", "with_playout_delay", "at_first_byte"),
+    [(0.1, 1, 1), (0.3, 0, 1), (0.36, 0, 0)],
+)
+def test_a_250_ms_stall_against_the_lead(
+    lead: float, with_playout_delay: int, at_first_byte: int
+) -> None:
+    """Right before a write, the device holds the lead minus 100 ms: 260 ms at 360 ms."""
+    timeline = Timeline.from_arrivals(paced(lead, 5.0, stall_at=2.0 - lead + 0.1, stall=0.25))
+    assert timeline.underruns() == with_playout_delay
+    assert timeline.underruns(0.0) == at_first_byte
+
+
+def test_arrival_skew_is_the_spread_of_first_and_last_arrivals() -> None:
+    streams = [
+        [(10.000, FRAME), (12.000, FRAME)],
+        [(10.004, FRAME), (12.001, FRAME)],
+        [(10.010, FRAME), (11.999, FRAME)],
+        [],  # a speaker that heard nothing has no arrival to compare
+    ]
+    skew = arrival_skew_ms(streams)
+    assert skew["start"] == pytest.approx(10)
+    assert skew["end"] == pytest.approx(2)
+    assert spread_ms([5.0]) == 0.0
+
+
+def test_stall_moments_fall_inside_the_clip_and_never_overlap() -> None:
+    rng = random.Random(3)
+    for length in (0.05, 0.3):
+        moments = stall_moments(rng, 5.0, 4, length)
+        assert len(moments) == 4
+        assert moments[0] >= 0.5
+        assert moments[-1] + length <= 4.5 + 1e-9
+        assert all(b >= a + length for a, b in itertools.pairwise(moments))
+
+
+def test_loop_lag_figures_of_a_window() -> None:
+    """Only the wake-ups inside the window count; the lag on CPU is reported beside."""
+    probe = LoopLagProbe(lags=[(1.0, 0.050, 0.001), (2.0, 0.004, 0.003), (3.0, 0.002, 0.002)])
+    figures = probe.figures(1.5, 3.0)
+    assert figures["max"] == pytest.approx(4)
+    assert figures["max_on_cpu"] == pytest.approx(3)
+    assert figures["samples"] == 2
+    assert probe.figures()["max"] == pytest.approx(50)

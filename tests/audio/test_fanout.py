@@ -7,6 +7,7 @@ import asyncio
 import pytest
 
 from custom_components.talkback.audio import (
+    FRAME_BYTES,
     AudioFanOut,
     AudioSinkDroppedError,
     AudioSourceError,
@@ -41,10 +42,15 @@ class Speaker:
     async def _play(self) -> None:
         async with self.sink:
             async for item in self.sink:
-                self.heard.append((self._clock.now, item))
-                if len(self.heard) == self._fail_after:
+                # The pacer releases chunks of whole frames: noted frame by frame.
+                assert item
+                assert len(item) % FRAME_BYTES == 0
+                before = len(self.heard)
+                for offset in range(0, len(item), FRAME_BYTES):
+                    self.heard.append((self._clock.now, item[offset : offset + FRAME_BYTES]))
+                if self._fail_after is not None and before < self._fail_after <= len(self.heard):
                     raise ConnectionResetError("connection reset by the speaker")
-                if len(self.heard) == self._stall_after:
+                if self._stall_after is not None and before < self._stall_after <= len(self.heard):
                     await self.unstall.wait()
 
     async def result(self) -> BaseException | None:
@@ -100,7 +106,7 @@ async def test_slow_sink_is_dropped_without_delaying_the_others(clock: FakeClock
     # The slow speaker's writer comes back to a finished iteration: nothing else is queued.
     slow.unstall.set()
     assert await slow.result() is None
-    assert len(slow.heard) == 2
+    assert len(slow.heard) == 4  # the first chunk: the frames due at the start
     assert list(fanout.dropped) == ["garage"]
 
 

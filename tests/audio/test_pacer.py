@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 import pytest
 
 from custom_components.talkback.audio import (
+    FRAME_BYTES,
     FRAME_DURATION,
     AudioPacer,
     AudioSourceError,
@@ -22,12 +23,16 @@ SILENCE = G711Codec.MULAW.silence_frame
 
 
 class Recorder:
-    """Consume a pacer in a task, noting the fake time each frame left; optionally slow."""
+    """Consume a pacer in a task, noting the fake time each chunk and frame left.
+
+    `pauses` slows the consumer: after the chunk holding frame k, a write of `pauses[k]` s.
+    """
 
     def __init__(
         self, pacer: AudioPacer, clock: FakeClock, pauses: dict[int, float] | None = None
     ) -> None:
         self.released: list[tuple[float, bytes]] = []
+        self.chunks: list[tuple[float, int]] = []
         self.error: BaseException | None = None
         self._pacer = pacer
         self._clock = clock
@@ -37,8 +42,14 @@ class Recorder:
     async def _consume(self) -> None:
         try:
             async for item in self._pacer:
-                self.released.append((self._clock.now, item))
-                if pause := self._pauses.get(len(self.released) - 1):
+                assert item
+                assert len(item) % FRAME_BYTES == 0
+                first = len(self.released)
+                self.chunks.append((self._clock.now, len(item) // FRAME_BYTES))
+                for offset in range(0, len(item), FRAME_BYTES):
+                    self.released.append((self._clock.now, item[offset : offset + FRAME_BYTES]))
+                pause = sum(self._pauses.get(i, 0.0) for i in range(first, len(self.released)))
+                if pause:
                     # A speaker write that takes `pause` seconds.
                     await self._clock.sleep(pause)
         except AudioSourceError as err:
@@ -73,22 +84,51 @@ async def test_frames_leave_on_absolute_deadlines(clock: FakeClock) -> None:
 
 
 async def test_late_writes_do_not_shift_later_frames(clock: FakeClock) -> None:
-    """A slow write delays the frames right after it; they catch up, so nothing drifts."""
-    pauses = dict.fromkeys(range(9, 1500, 10), 0.035)
+    """A slow write delays the frames after it; they leave together, so nothing drifts."""
+    pauses = dict.fromkeys(range(9, 1500, 10), 0.07)
     feed = Feed(frame(i) for i in range(1500))
     feed.end()
     recorder = Recorder(AudioPacer(feed, G711Codec.MULAW, lead=LEAD, clock=clock), clock, pauses)
 
     await clock.advance(31)
 
-    expected, ready = [], 0.0
-    for index in range(1500):
-        expected.append(max(due(index), ready))
-        ready = expected[-1] + pauses.get(index, 0.0)
+    # Once the consumer is back, every frame due by then leaves in one chunk.
+    expected: list[float] = []
+    ready, index = 0.0, 0
+    while index < 1500:
+        at = max(due(index), ready)
+        chunk = [index]
+        while chunk[-1] + 1 < 1500 and due(chunk[-1] + 1) <= at:
+            chunk.append(chunk[-1] + 1)
+        expected += [at] * len(chunk)
+        ready = at + sum(pauses.get(i, 0.0) for i in chunk)
+        index = chunk[-1] + 1
     assert recorder.times == pytest.approx(expected, abs=1e-9)
-    # Each frame a pause delays is back on its own deadline two frames later.
+    late = [i for i in range(1500) if recorder.times[i] > due(i) + 1e-9]
+    assert len(late) > 100  # the pauses really delayed frames
     assert recorder.times[-1] == pytest.approx(due(1499), abs=1e-9)
     assert recorder.frames == [frame(i) for i in range(1500)]
+    assert len(recorder.chunks) < 1500 / 2 + 2  # one write per group, or fewer
+
+
+async def test_each_wake_up_writes_one_chunk(clock: FakeClock) -> None:
+    """A 360 ms lead: the first chunk fills it, then one chunk of 5 frames every 100 ms."""
+    feed = Feed(frame(i) for i in range(100))
+    feed.end()
+    lead = 0.36
+    pacer = AudioPacer(feed, G711Codec.MULAW, lead=lead, clock=clock)
+    recorder = Recorder(pacer, clock)
+    await clock.advance(3)
+
+    assert pacer.group_frames == 5
+    # Frames 0..14 are due at the start; frames 15..19 once 360 ms after them are due.
+    assert [count for _, count in recorder.chunks[:4]] == [15, 5, 5, 5]
+    assert [at for at, _ in recorder.chunks[:4]] == pytest.approx([0, 0.04, 0.14, 0.24])
+    assert recorder.frames == [frame(i) for i in range(100)]
+    ahead = [(i + 1) * FRAME_DURATION - at for i, at in enumerate(recorder.times)]
+    # Right after each write the device holds the lead; before the next one, 100 ms less.
+    assert max(ahead) == pytest.approx(lead, abs=1e-9)
+    assert min(ahead[15:]) == pytest.approx(lead - 4 * FRAME_DURATION, abs=1e-9)
 
 
 async def test_lead_stays_bounded(clock: FakeClock) -> None:
@@ -158,10 +198,13 @@ async def test_late_frames_and_lag_are_reported(clock: FakeClock) -> None:
 
     assert recorder.task.done()
     stats = pacer.stats
-    # Frame 21 was due with frame 20 at 0.34 s and left at 0.85 s; frames 21 to 42 left after
-    # the device had played everything before them.
-    assert stats.max_lag == pytest.approx(0.51)
-    assert stats.late_frames == 22
+    # Frames 20 and 21 left together at 0.34 s; frame 22, due at 0.38 s, left with every frame
+    # due by then at 0.85 s; frames 22 to 42 left after the device had played everything
+    # before them.
+    assert [count for _, count in recorder.chunks[9:11]] == [2, 24]
+    assert [at for at, _ in recorder.chunks[9:11]] == pytest.approx([0.34, 0.85])
+    assert stats.max_lag == pytest.approx(0.47)
+    assert stats.late_frames == 21
     assert stats.frames_sent == 60
     assert stats.silence_frames == 0
 
@@ -218,6 +261,6 @@ async def test_stream_to_on_the_loop_clock() -> None:
         written.extend(await collect(frames))
 
     stats = await stream_to(feed, send, G711Codec.MULAW, lead=0.2)
-    assert written == [frame(i) for i in range(5)]
+    assert b"".join(written) == b"".join(frame(i) for i in range(5))
     assert stats.frames_sent == 5
     assert stats.silence_frames == 0

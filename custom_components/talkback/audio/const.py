@@ -6,8 +6,11 @@ from typing import Final
 
 from .codec import FRAME_BYTES
 
-# How far ahead of real time frames are written, so the device buffer never runs dry.
-DEFAULT_LEAD: Final = 0.1
+# How far ahead of real time frames are written, so the device buffer never runs dry: with
+# groups of 100 ms the device holds 260 to 360 ms, so an event-loop stall of 250 ms starves no
+# speaker, even one that plays from the first byte; below what devices buffer (go2rtc runs
+# ~500 ms ahead, ESPHome ~384 ms). The stall figures in benchmarks/README.md.
+DEFAULT_LEAD: Final = 0.36
 
 # ffmpeg may only open these protocols: http needs tcp underneath, https needs tls and tcp.
 FFMPEG_PROTOCOLS: Final = "file,http,https,tcp,tls,pipe"
@@ -31,8 +34,14 @@ FFMPEG_BUFFER_LIMIT: Final = 4 * FFMPEG_READ_BYTES
 # ffmpeg error lines kept for the error message.
 FFMPEG_ERROR_LINES: Final = 5
 
-# Frames the pacer reads ahead of the schedule from its source; refilled at half.
-PACER_READ_AHEAD_FRAMES: Final = 24
+# Frames the pacer reads ahead of the schedule from its source, refilled at half: more than the
+# largest lead (500 ms) and a group.
+PACER_READ_AHEAD_FRAMES: Final = 32
+# The pacer wakes at least this often (and at least twice per lead) to top the device up.
+PACER_REFILL_INTERVAL: Final = 0.1
 
+# A fan-out hands a chunk to this many speakers, then lets the event loop run: writing to 100
+# speakers at once would hold Home Assistant's loop for 10 ms and more.
+FANOUT_SLICE: Final = 10
 # A fan-out sink whose speaker falls this many frames (5 s) behind is dropped.
 SINK_QUEUE_FRAMES: Final = 250

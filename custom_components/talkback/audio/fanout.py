@@ -13,8 +13,8 @@ import logging
 from types import TracebackType
 from typing import Self
 
-from .codec import G711Codec
-from .const import DEFAULT_LEAD, SINK_QUEUE_FRAMES
+from .codec import FRAME_BYTES, G711Codec
+from .const import DEFAULT_LEAD, FANOUT_SLICE, SINK_QUEUE_FRAMES
 from .exceptions import AudioSinkDroppedError
 from .pacer import AudioPacer, PacerClock, PacerStats
 
@@ -34,6 +34,8 @@ class FanOutSink:
         self.frames_delivered = 0
         self.error: AudioSinkDroppedError | None = None
         self._queue_frames = queue_frames
+        # The pacer's items are chunks of whole frames: the bound counts frames.
+        self._queued_frames = 0
         self._queue: asyncio.Queue[bytes] = asyncio.Queue()
         self._active = True
 
@@ -57,7 +59,8 @@ class FanOutSink:
             frame = await self._queue.get()
         except asyncio.QueueShutDown:
             raise StopAsyncIteration from None
-        self.frames_delivered += 1
+        self._queued_frames -= len(frame) // FRAME_BYTES
+        self.frames_delivered += len(frame) // FRAME_BYTES
         return frame
 
     async def __aenter__(self) -> Self:
@@ -95,7 +98,7 @@ class FanOutSink:
 
     def offer(self, frame: bytes) -> None:
         """Queue a frame; drop the sink if its speaker fell too far behind."""
-        if self._queue.qsize() >= self._queue_frames:
+        if self._queued_frames >= self._queue_frames:
             self.drop(
                 AudioSinkDroppedError(
                     f"Speaker {self.name} fell {self._queue_frames} frames behind the others;"
@@ -103,6 +106,7 @@ class FanOutSink:
                 )
             )
         else:
+            self._queued_frames += len(frame) // FRAME_BYTES
             self._queue.put_nowait(frame)
 
     def end(self) -> None:
@@ -163,10 +167,12 @@ class AudioFanOut:
             async with self._pacer:
                 async for frame in self._pacer:
                     active = False
-                    for sink in self._sinks:
+                    for index, sink in enumerate(self._sinks):
                         if sink.active:
                             sink.offer(frame)
                             active = active or sink.active
+                        if index % FANOUT_SLICE == FANOUT_SLICE - 1:
+                            await asyncio.sleep(0)  # the speakers so far write now
                     if not active:
                         break
         finally:

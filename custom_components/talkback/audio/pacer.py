@@ -1,11 +1,13 @@
 """Real-time pacing on absolute deadlines of the monotonic clock.
 
 Frame n may leave once the device would hold at most `lead` of audio after it: at
-start + (n + 1) * 20 ms - lead. Frames go out in groups (one wake-up per group, which is most
-of the CPU a stream costs), each at the deadline of its last frame, so the device holds between
-`lead` and about half of it. Deadlines never depend on when earlier frames really left: a late
-wake-up does not shift the frames after it (no drift). When the source stalls until the device
-is down to its last frame, silence goes out instead.
+start + (n + 1) * 20 ms - lead. Frames go out in groups, each group as one chunk of bytes at
+the deadline of its last frame: one wake-up and one write per speaker per group, which is most
+of the CPU a stream costs. A group is half the lead, at most PACER_REFILL_INTERVAL, so the
+device holds between `lead` minus a group and `lead`. Deadlines never depend on when earlier
+frames really left: a late wake-up sends every overdue frame in one chunk and does not shift
+the frames after it (no drift). When the source stalls until the device is down to its last
+frame, a frame of silence goes out instead.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import NoReturn, Protocol, Self
 
 from ._tasks import cancel_and_wait
 from .codec import FRAME_DURATION, G711Codec
-from .const import DEFAULT_LEAD, PACER_READ_AHEAD_FRAMES
+from .const import DEFAULT_LEAD, PACER_READ_AHEAD_FRAMES, PACER_REFILL_INTERVAL
 
 
 class TimerHandle(Protocol):
@@ -55,7 +57,8 @@ class PacerStats:
 class AudioPacer:
     """Wrap frames into a paced async iterator that keeps the device `lead` seconds ahead.
 
-    `lead` is at least one frame (the one being written).
+    Each item is a chunk of whole frames: every frame due at that moment (see the module's
+    docstring). `lead` is at least one frame (the one being written).
 
     The clock starts with the first frame the source delivers. Use as an async context manager
     (or call `aclose`) so the read-ahead task ends with it; `stop` ends the stream at once.
@@ -73,8 +76,7 @@ class AudioPacer:
         if lead < FRAME_DURATION:
             raise ValueError(f"lead must be at least one frame ({FRAME_DURATION} s)")
         self.lead = lead
-        # Frames per wake-up: a group leaves when the device still holds half the lead.
-        self._group = max(1, int(lead / (2 * FRAME_DURATION) + 1e-9))
+        self.group_frames = group_frames(lead)
         self._source = frames
         self._silence = codec.silence_frame
         self._clock = clock
@@ -124,7 +126,7 @@ class AudioPacer:
         return self
 
     async def __anext__(self) -> bytes:
-        """Return the next frame at its deadline (a silence frame if the source stalled)."""
+        """Return every frame due now as one chunk (a silence frame if the source stalled)."""
         if self._stopped:
             raise StopAsyncIteration
         if self._clock is None:
@@ -135,10 +137,9 @@ class AudioPacer:
         if self._start is None:
             # Decoding start-up is not paced as silence: the clock starts with the first frame.
             await self._wait_for_frame(None)
-            due = self._start = clock.time()
+            self._start = clock.time()
         else:
-            last_of_group = self._sent + self._group - 1 - self._sent % self._group
-            due = self._start + (last_of_group + 1) * FRAME_DURATION - self.lead
+            due = self._due(self._sent)
             # A frame arriving wakes the sleeper early: sleep again.
             while clock.time() < due:
                 await self._sleep_until(due)
@@ -150,25 +151,42 @@ class AudioPacer:
                 await self._wait_for_frame(max(playing_out, clock.time() + FRAME_DURATION))
         if not self._buffer and self._source_done:
             await self._end()
-        return self._take(due)
+        if not self._buffer:
+            return self._take_silence()
+        return self._take_due()
 
-    def _take(self, due: float) -> bytes:
-        if self._buffer:
-            frame = self._buffer.popleft()
-            if self._room is not None and len(self._buffer) <= PACER_READ_AHEAD_FRAMES // 2:
-                _resolve(self._room)
-        else:
-            frame = self._silence
-            self._silence_frames += 1
-        assert self._clock is not None
+    def _due(self, index: int) -> float:
+        """When frame `index` leaves: at the deadline of the last frame of its group."""
         assert self._start is not None
+        last_of_group = index + self.group_frames - 1 - index % self.group_frames
+        return max(self._start, self._start + (last_of_group + 1) * FRAME_DURATION - self.lead)
+
+    def _take_due(self) -> bytes:
+        """Take every buffered frame whose group is due (at least the first) as one chunk."""
+        assert self._clock is not None
         now = self._clock.time()
-        self._max_lag = max(self._max_lag, now - due)
+        frames: list[bytes] = []
+        while self._buffer and (not frames or self._due(self._sent) <= now):
+            frames.append(self._buffer.popleft())
+            self._count(now)
+        if self._room is not None and len(self._buffer) <= PACER_READ_AHEAD_FRAMES // 2:
+            _resolve(self._room)
+        return b"".join(frames)
+
+    def _take_silence(self) -> bytes:
+        assert self._clock is not None
+        self._silence_frames += 1
+        self._count(self._clock.time())
+        return self._silence
+
+    def _count(self, now: float) -> None:
+        """Account for one frame leaving at `now`."""
+        assert self._start is not None
+        self._max_lag = max(self._max_lag, now - self._due(self._sent))
         # The device has played everything sent before: it may have run dry.
         if now > self._start + self._sent * FRAME_DURATION:
             self._late_frames += 1
         self._sent += 1
-        return frame
 
     async def _end(self) -> NoReturn:
         """End after the source: once the device has played everything, or with its error."""
@@ -226,6 +244,12 @@ class AudioPacer:
         finally:
             self._source_done = True
             self._wake()
+
+
+def group_frames(lead: float) -> int:
+    """Frames per wake-up for a lead: half of it, at most PACER_REFILL_INTERVAL, at least one."""
+    most = max(1, round(PACER_REFILL_INTERVAL / FRAME_DURATION))
+    return max(1, min(most, int(lead / (2 * FRAME_DURATION) + 1e-9)))
 
 
 def _resolve(future: asyncio.Future[None]) -> None:

@@ -1,7 +1,9 @@
 """The protocol, audio and simulator packages stay liftable: no Home Assistant, no voluptuous.
 
-Importing a subpackage always imports the integration package first, so an import test
-cannot prove this; the check reads the sources instead.
+The four libraries (`audio/`, `isapi/`, `vapix/`, `rawhttp/`) also lift as one unit: they
+import each other relatively and nothing else of the integration package. Importing a
+subpackage always imports the integration package first, so an import test cannot prove
+this; the check reads the sources instead.
 """
 
 from __future__ import annotations
@@ -16,7 +18,9 @@ LIFTABLE = [
     ROOT / "custom_components" / "talkback" / name
     for name in ("isapi", "vapix", "audio", "rawhttp")
 ] + [ROOT / "simulator"]
+LIBRARIES = frozenset({"audio", "isapi", "vapix", "rawhttp"})
 FORBIDDEN = ("homeassistant", "voluptuous")
+INTEGRATION = "custom_components"
 
 
 def imported_modules(source: Path) -> set[str]:
@@ -38,6 +42,57 @@ def forbidden_imports(package: Path, root: Path = ROOT) -> list[str]:
         for source in sorted(package.rglob("*.py"))
         for module in sorted(imported_modules(source))
         if module.split(".")[0] in FORBIDDEN
+    ]
+
+
+def outside_imports(library: Path) -> list[str]:
+    """Return `file: import` for every import of the integration package that is not a sibling.
+
+    Allowed: relative imports inside the library (`from .x`) and of a sibling library
+    (`from ..rawhttp import`). Refused: any absolute `custom_components...` import, and a
+    relative import of the integration package itself or of its top-level modules.
+    """
+    found: list[str] = []
+    for source in sorted(library.rglob("*.py")):
+        tree = ast.parse(source.read_text(), filename=str(source))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+                found += [
+                    f"{source.relative_to(library.parent)}: {module}"
+                    for module in modules
+                    if module.split(".")[0] == INTEGRATION
+                ]
+            elif isinstance(node, ast.ImportFrom):
+                module = node.module or ""
+                if node.level == 0 and module.split(".")[0] == INTEGRATION:
+                    found.append(f"{source.relative_to(library.parent)}: {module}")
+                elif node.level >= 2 and module.split(".")[0] not in LIBRARIES:
+                    dots = "." * node.level
+                    found.append(f"{source.relative_to(library.parent)}: {dots}{module}")
+    return found
+
+
+@pytest.mark.parametrize("name", sorted(LIBRARIES))
+def test_library_imports_only_its_siblings(name: str) -> None:
+    """A library imports the other libraries relatively and nothing else of the package."""
+    assert outside_imports(ROOT / "custom_components" / "talkback" / name) == []
+
+
+def test_checker_finds_an_integration_import(tmp_path: Path) -> None:
+    """Absolute imports and relative imports of the adapter's modules are caught."""
+    library = tmp_path / "isapi"
+    library.mkdir()
+    (library / "a.py").write_text("from custom_components.talkback.rawhttp import Origin\n")
+    (library / "b.py").write_text("import custom_components.talkback.const\n")
+    (library / "c.py").write_text("def f():\n    from ..const import DOMAIN\n")
+    (library / "d.py").write_text("from .. import coordinator\n")
+    (library / "e.py").write_text("from ..rawhttp import Origin\nfrom .models import X\n")
+    assert [line.split(": ")[1] for line in outside_imports(library)] == [
+        "custom_components.talkback.rawhttp",
+        "custom_components.talkback.const",
+        "..const",
+        "..",
     ]
 
 

@@ -7,6 +7,7 @@ is an `IsapiError`; `python -m custom_components.talkback.isapi` probes a device
 file through it.
 """
 
+from ..rawhttp import normalize_mac
 from .client import IsapiClient
 from .exceptions import (
     IsapiAuthenticationError,
@@ -28,7 +29,6 @@ from .models import (
     TwoWayAudioChannel,
     TwoWayAudioSession,
     g711_law,
-    normalize_mac,
 )
 from .talk import TalkSession
 

@@ -101,7 +101,7 @@ async def probe(client: IsapiClient) -> dict[str, Any]:
 async def talk(client: IsapiClient, channel_id: str, media: str, ffmpeg: str) -> dict[str, Any]:
     """Play a file in real time through one talk session; return a summary."""
     # The audio pipeline is only needed here; the library itself does not depend on it.
-    from custom_components.talkback.audio import AudioError, AudioSource, G711Codec, stream_to  # noqa: PLC0415
+    from ..audio import AudioError, AudioSource, G711Codec, stream_to  # noqa: PLC0415
 
     channel = await client.two_way_audio_channel(channel_id)
     if channel.g711_codec is None:

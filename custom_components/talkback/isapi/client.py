@@ -14,20 +14,20 @@ import aiohttp
 from multidict import CIMultiDictProxy
 from yarl import URL
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     HttpAuth,
     Origin,
+    RawHttpAuthenticationError,
+    RawHttpBodyTooLargeError,
     RawHttpError,
     RawTimeouts,
     basic_authorization,
     fetch_challenge,
-    insecure_ssl_context,
     parse_www_authenticate,
+    read_bounded,
     select_challenge,
-    verified_ssl_context,
+    ssl_context_for,
 )
-from custom_components.talkback.rawhttp.exceptions import RawHttpAuthenticationError
-
 from .const import (
     CONTENT_TYPE_RECEIVE,
     CONTENT_TYPE_XML,
@@ -79,14 +79,16 @@ def _offers_only_basic(headers: CIMultiDictProxy[str]) -> bool:
 
 async def _read_capped(response: aiohttp.ClientResponse, what: str) -> bytes:
     """Read a whole answer, refusing anything larger than an ISAPI document can be."""
-    if (response.content_length or 0) > MAX_XML_BYTES:
-        raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(65536):
-        data += chunk
-        if len(data) > MAX_XML_BYTES:
-            raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
-    return bytes(data)
+    try:
+        return await read_bounded(
+            response.content.iter_chunked(65536),
+            MAX_XML_BYTES,
+            declared_length=response.content_length,
+        )
+    except RawHttpBodyTooLargeError as err:
+        raise IsapiResponseError(
+            f"The device sent {what} larger than {MAX_XML_BYTES} bytes"
+        ) from err
 
 
 def _channel_path(channel_id: str, suffix: str = "") -> str:
@@ -138,14 +140,7 @@ class IsapiClient:
     async def origin(self) -> Origin:
         """Where the device is (with its TLS context); validated on first use."""
         if self._origin is None:
-            context: ssl.SSLContext | None = None
-            if self.use_ssl:
-                if isinstance(self._ssl_option, ssl.SSLContext):
-                    context = self._ssl_option
-                elif self._ssl_option is False:
-                    context = insecure_ssl_context()
-                else:
-                    context = await verified_ssl_context()
+            context = await ssl_context_for(self._ssl_option) if self.use_ssl else None
             try:
                 self._origin = Origin(self.host, self.port, context)
             except ValueError as err:

@@ -8,6 +8,7 @@ import re
 from typing import Literal
 from xml.etree.ElementTree import Element
 
+from ..rawhttp import normalize_mac
 from .const import (
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
@@ -35,19 +36,7 @@ from .xml import (
 
 type G711Law = Literal["mulaw", "alaw"]
 
-_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
-_HEX12 = re.compile(r"^[0-9a-f]{12}$")
 _STATUS_OK = 1
-
-
-def normalize_mac(value: str | None) -> str | None:
-    """`A6-63-9E-F8-01-09`, `a663.9ef8.0109`... -> `a6:63:9e:f8:01:09`; None if not a MAC."""
-    if value is None:
-        return None
-    digits = _MAC_SEPARATORS.sub("", value).lower()
-    if not _HEX12.match(digits) or digits == "0" * 12:
-        return None
-    return ":".join(digits[index : index + 2] for index in range(0, 12, 2))
 
 
 def g711_law(audio_compression_type: str | None) -> G711Law | None:

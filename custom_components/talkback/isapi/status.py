@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     RawHttpAuthenticationError,
     RawHttpConnectionError,
     RawHttpError,
     RawHttpTimeoutError,
 )
-
 from .exceptions import (
     IsapiAuthenticationError,
     IsapiBusyError,

@@ -13,7 +13,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Self
 from urllib.parse import quote
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     HttpAuth,
     Origin,
     RawHttpEarlyResponseError,
@@ -23,7 +23,6 @@ from custom_components.talkback.rawhttp import (
     open_stream,
     parse_www_authenticate,
 )
-
 from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS, TALK_REPLAY_BYTES
 from .exceptions import IsapiConnectionError, IsapiError
 from .status import error_for_body, error_for_raw

@@ -38,12 +38,16 @@ Pieces:
 - `request`: one ordinary request with a complete body (answers one 401 by itself).
 - `fetch_challenge`: the challenges a target demands, read from a credential-less request.
 - `insecure_ssl_context()` for self-signed devices, `verified_ssl_context()` (built in a
-  thread) when the application has no context of its own.
+  thread) when the application has no context of its own; `ssl_context_for(option)` turns
+  a client's `ssl_context` option into one of them.
+- Shared by the protocol clients: `normalize_mac` (the one MAC rule), `read_bounded`
+  (a capped body read) and `quote_device_text` (device text cut for an error line).
 - `RawTimeouts`: connect, write, response, read and close timeouts (defaults in `const`).
 - Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`),
   `RawHttpResponseError`, `RawHttpAuthenticationError`, `RawHttpEarlyResponseError`.
 """
 
+from .addresses import normalize_mac
 from .auth import (
     AuthChallenge,
     HttpAuth,
@@ -52,9 +56,11 @@ from .auth import (
     parse_www_authenticate,
     select_challenge,
 )
+from .bounded import quote_device_text, read_bounded
 from .client import RawStream, build_head, fetch_challenge, open_stream, request
 from .exceptions import (
     RawHttpAuthenticationError,
+    RawHttpBodyTooLargeError,
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpError,
@@ -62,13 +68,14 @@ from .exceptions import (
     RawHttpTimeoutError,
 )
 from .models import Origin, RawResponse, RawTimeouts, is_ipv6_literal
-from .tls import insecure_ssl_context, verified_ssl_context
+from .tls import SslOption, insecure_ssl_context, ssl_context_for, verified_ssl_context
 
 __all__ = [
     "AuthChallenge",
     "HttpAuth",
     "Origin",
     "RawHttpAuthenticationError",
+    "RawHttpBodyTooLargeError",
     "RawHttpConnectionError",
     "RawHttpEarlyResponseError",
     "RawHttpError",
@@ -77,15 +84,20 @@ __all__ = [
     "RawResponse",
     "RawStream",
     "RawTimeouts",
+    "SslOption",
     "basic_authorization",
     "build_head",
     "digest_authorization",
     "fetch_challenge",
     "insecure_ssl_context",
     "is_ipv6_literal",
+    "normalize_mac",
     "open_stream",
     "parse_www_authenticate",
+    "quote_device_text",
+    "read_bounded",
     "request",
     "select_challenge",
+    "ssl_context_for",
     "verified_ssl_context",
 ]

@@ -14,5 +14,8 @@ MAX_HEAD_BYTES: Final = 16 * 1024  # status line plus header fields of a respons
 MAX_HEADER_COUNT: Final = 100
 MAX_BODY_BYTES: Final = 1024 * 1024  # a response body read into memory (devices send XML/JSON)
 
+# Characters of device-supplied text quoted in an error message.
+MAX_QUOTED_CHARS: Final = 200
+
 DEFAULT_HTTP_PORT: Final = 80
 DEFAULT_HTTPS_PORT: Final = 443

@@ -24,6 +24,14 @@ class RawHttpResponseError(RawHttpError):
     """The device sent something that is not a well-formed, bounded HTTP response."""
 
 
+class RawHttpBodyTooLargeError(RawHttpResponseError):
+    """The device sent a body larger than the caller's limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The device sent more than {limit} bytes")
+        self.limit = limit
+
+
 class RawHttpAuthenticationError(RawHttpError):
     """The device asked for authentication this package cannot provide."""
 

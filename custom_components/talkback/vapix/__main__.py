@@ -20,8 +20,7 @@ from typing import Any
 
 import aiohttp
 
-from custom_components.talkback.audio import AudioError, AudioPacer, AudioSource, G711Codec
-
+from ..audio import AudioError, AudioPacer, AudioSource, G711Codec
 from .client import VapixClient
 from .const import AUDIO_SAMPLE_RATE
 from .exceptions import (

@@ -13,10 +13,14 @@ from urllib.parse import urlencode
 import aiohttp
 from yarl import URL
 
-from custom_components.talkback.rawhttp.auth import HttpAuth, parse_www_authenticate
-from custom_components.talkback.rawhttp.exceptions import RawHttpAuthenticationError
-from custom_components.talkback.rawhttp.models import is_ipv6_literal
-
+from ..rawhttp import (
+    HttpAuth,
+    RawHttpAuthenticationError,
+    RawHttpBodyTooLargeError,
+    is_ipv6_literal,
+    parse_www_authenticate,
+    read_bounded,
+)
 from . import relay
 from .const import (
     BASIC_DEVICE_INFO_API_VERSION,
@@ -145,10 +149,6 @@ class VapixClient:
         if self._parameters is None or refresh:
             self._parameters = await self._parameters_of(PARAM_GROUP_PROPERTIES, required=True)
         return self._parameters
-
-    async def relay_api_version(self) -> str | None:
-        """`Properties.API.AudioRelay.Version`, None when the device has no relay API."""
-        return (await self.parameters()).relay_api_version
 
     async def _parameters_of(self, group: str, *, required: bool) -> AxisParameters:
         query = {"action": "list", "group": group}
@@ -410,13 +410,9 @@ class VapixClient:
 
 
 async def _read_bounded(response: aiohttp.ClientResponse) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise VapixResponseError(
-                f"The device sent more than {MAX_RESPONSE_BYTES} bytes; this is not a VAPIX answer"
-            )
-        parts.append(chunk)
-    return b"".join(parts)
+    try:
+        return await read_bounded(response.content.iter_chunked(64 * 1024), MAX_RESPONSE_BYTES)
+    except RawHttpBodyTooLargeError as err:
+        raise VapixResponseError(
+            f"The device sent more than {MAX_RESPONSE_BYTES} bytes; this is not a VAPIX answer"
+        ) from err

@@ -7,7 +7,6 @@ The device answers only after it has played what it received.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
 import logging
@@ -15,17 +14,21 @@ import ssl
 from types import TracebackType
 from typing import Final, Self
 
-from custom_components.talkback.rawhttp.auth import HttpAuth
-from custom_components.talkback.rawhttp.client import RawStream, fetch_challenge, open_stream
-from custom_components.talkback.rawhttp.exceptions import (
+from ..rawhttp import (
+    HttpAuth,
+    Origin,
     RawHttpAuthenticationError,
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpError,
     RawHttpTimeoutError,
+    RawResponse,
+    RawStream,
+    RawTimeouts,
+    fetch_challenge,
+    open_stream,
+    ssl_context_for,
 )
-from custom_components.talkback.rawhttp.models import Origin, RawResponse, RawTimeouts
-
 from .const import (
     AUDIO_CONTENT_TYPE,
     CONNECT_TIMEOUT,
@@ -194,10 +197,13 @@ class TransmitSession:
         try:
             yield
         except RawHttpEarlyResponseError as early:
-            raise _answer_error(early.response) or VapixConnectionError(
-                f"{self.host} ended the audio stream before it was complete "
-                f"(HTTP {early.response.status})"
-            ) from None
+            error = _answer_error(early.response)
+            if error is None:
+                error = VapixConnectionError(
+                    f"{self.host} ended the audio stream before it was complete "
+                    f"(HTTP {early.response.status})"
+                )
+            raise error from None
         except RawHttpTimeoutError as err:
             raise VapixTimeoutError(f"{err}; check that the device is on") from err
         except RawHttpConnectionError as err:
@@ -208,18 +214,7 @@ class TransmitSession:
             raise VapixResponseError(str(err)) from err
 
     async def _tls_context(self) -> ssl.SSLContext | None:
-        if not self._use_ssl:
-            return None
-        option = self._ssl_option
-        if isinstance(option, ssl.SSLContext):
-            return option
-        if option is False:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            return context
-        # Loading the system CA store reads files: keep it off the event loop.
-        return await asyncio.to_thread(ssl.create_default_context)
+        return await ssl_context_for(self._ssl_option) if self._use_ssl else None
 
 
 def _answer_error(response: RawResponse) -> VapixError | None:

@@ -15,7 +15,7 @@ from custom_components.talkback.audio import (
 )
 from custom_components.talkback.audio.const import FANOUT_START_TIMEOUT
 
-from .conftest import FakeClock, Feed, frame, release_time
+from .helpers import FakeClock, Feed, frame, release_time
 
 LEAD = 0.1
 

@@ -18,9 +18,23 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
+from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
+from syrupy.assertion import SnapshotAssertion
 
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_HIKVISION
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
+
+
+@pytest.fixture(autouse=True)
+def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
+    """Let Home Assistant load custom_components/talkback in every integration test."""
+
+
+@pytest.fixture
+def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
+    """Snapshots in Home Assistant's format (registry ids and times left out)."""
+    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+
 
 CAMERA_MAC = "c0:56:e3:12:34:56"
 CAMERA_SERIAL = "DS-2CD2386G2-IU20240101AAWRJ12345678"

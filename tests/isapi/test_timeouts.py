@@ -20,7 +20,7 @@ from simulator.core import Fault, FaultKind
 from simulator.hikvision import HikvisionCamera
 from tests.rawhttp.scripted import Peer, ScriptedServer
 
-from .conftest import DELAY, FAST, frames_of, make_client
+from .helpers import DELAY, FAST, frames_of, make_client
 
 
 def delay(camera: HikvisionCamera, path: str, method: str = "*") -> None:

@@ -237,3 +237,29 @@ async def running(
     """A camera with this configuration and a Digest client for it."""
     async with HikvisionCamera(config) as camera, digest_session(camera) as http:
         yield camera, http
+
+
+async def get_xml(http: aiohttp.ClientSession, path: str) -> tuple[int, bytes]:
+    """GET an XML document: the status and the body."""
+    async with http.get(path) as response:
+        assert response.headers["Content-Type"] == "application/xml"
+        return response.status, await response.read()
+
+
+async def put(http: aiohttp.ClientSession, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    """PUT a body: the status and the answer."""
+    async with http.put(path, data=body) as response:
+        return response.status, await response.read()
+
+
+async def open_session(http: aiohttp.ClientSession, channel: int = 1) -> str:
+    """Open a talk session on a channel; its id."""
+    status, body = await put(http, f"{TWA}/{channel}/open")
+    assert status == 200, body
+    return xml_values(body)["sessionId"]
+
+
+def channel_xml(channel: int = 1, **values: object) -> bytes:
+    """A TwoWayAudioChannel document with the given fields."""
+    fields = "".join(f"<{name}>{value}</{name}>" for name, value in values.items())
+    return f"<TwoWayAudioChannel><id>{channel}</id>{fields}</TwoWayAudioChannel>".encode()

@@ -11,8 +11,7 @@ import pytest
 
 from simulator.hikvision import HikvisionCamera
 
-from .helpers import TWA, open_talk_socket
-from .test_camera import open_session, put
+from .helpers import TWA, open_session, open_talk_socket, put
 
 
 async def post(control: aiohttp.ClientSession, path: str, document: object) -> tuple[int, Any]:

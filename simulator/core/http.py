@@ -19,6 +19,7 @@ from http import HTTPStatus
 import logging
 import re
 import time
+from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .const import (
@@ -85,6 +86,13 @@ type Arrival = tuple[float, bytes]
 """One read from a request body: monotonic arrival time and the bytes read."""
 
 
+class BodyWatch(Protocol):
+    """Called before every read of a body (fault injection: see faults.StreamFault)."""
+
+    async def check(self, body: RequestBody, /) -> None:
+        """Raise, wait or return; runs with the bytes received so far counted."""
+
+
 class RequestBody:
     """The body of one request, read at most once, in one of three framings.
 
@@ -107,8 +115,14 @@ class RequestBody:
         self.chunked = chunked
         self.bytes_received = 0
         self.drop_after: int | None = None
+        self.stream_fault: BodyWatch | None = None
         self.consumed = False
         self.raw = False
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        """The connection's transport (stream faults shrink buffers and pause reading)."""
+        return self._writer.transport  # type: ignore[return-value]
 
     @property
     def declared(self) -> bool:
@@ -138,6 +152,8 @@ class RequestBody:
         remaining = self.length or 0
         while remaining:
             self._check_drop()
+            if self.stream_fault is not None:
+                await self.stream_fault.check(self)
             async with asyncio.timeout(BODY_READ_TIMEOUT):
                 chunk = await self._reader.read(min(remaining, READ_CHUNK_BYTES))
             if not chunk:
@@ -156,6 +172,8 @@ class RequestBody:
         self.raw = True
         while True:
             self._check_drop()
+            if self.stream_fault is not None:
+                await self.stream_fault.check(self)
             try:
                 chunk = await self._reader.read(READ_CHUNK_BYTES)
             except ConnectionError as err:

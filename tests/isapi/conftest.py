@@ -46,6 +46,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def client(http: aiohttp.ClientSession, camera: HikvisionCamera) -> IsapiClient:
-    """The client under test, pointed at the camera."""
-    return make_client(http, camera.port)
+async def client(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> AsyncIterator[IsapiClient]:
+    """The client under test, pointed at the camera; closed (no task left) after the test."""
+    client = make_client(http, camera.port)
+    yield client
+    await client.close()
+    assert client.closing_tasks == ()

@@ -146,7 +146,11 @@ def test_parse_rejects_garbage() -> None:
 
 
 def test_select_prefers_strongest_digest_then_basic() -> None:
-    """SHA-256 beats MD5; Basic only when no Digest is answerable; auth-int-only is not."""
+    """SHA-256 beats MD5; Basic only when no Digest is offered at all; auth-int-only is not.
+
+    A Digest Talkback cannot answer beside Basic is not a reason to send the password in
+    clear (issue 12): nothing is selected and the caller reports the Digest it cannot do.
+    """
     md5 = AuthChallenge("digest", {"realm": "r", "nonce": "1", "qop": "auth"})
     sha = AuthChallenge("digest", {"realm": "r", "nonce": "2", "algorithm": "SHA-256"})
     basic = AuthChallenge("basic", {"realm": "r"})
@@ -154,7 +158,8 @@ def test_select_prefers_strongest_digest_then_basic() -> None:
     odd = AuthChallenge("digest", {"realm": "r", "nonce": "4", "algorithm": "SHA-512-256"})
     assert select_challenge([basic, md5, sha]) is sha
     assert select_challenge([basic, md5]) is md5
-    assert select_challenge([int_only, odd, basic]) is basic
+    assert select_challenge([int_only, odd, basic]) is None
+    assert select_challenge([basic]) is basic
     assert select_challenge([int_only, odd]) is None
     assert not AuthChallenge("digest", {"realm": "r"}).usable  # no nonce
 

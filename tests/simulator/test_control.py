@@ -83,6 +83,7 @@ async def test_faults_over_http(
                 "status": 500,
                 "nbytes": 0,
                 "count": None,
+                "reason": "",
             }
         ]
     }

@@ -12,15 +12,17 @@ from ..rawhttp import normalize_mac
 from .const import (
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
+    MAX_TALK_CHANNELS,
     OPEN_TIMEOUT,
     RECEIVE_HEAD_TIMEOUT,
     RECEIVE_READ_TIMEOUT,
     REQUEST_TIMEOUT,
     TALK_RESPONSE_TIMEOUT,
     TALK_SOCKET_CLOSE_TIMEOUT,
+    TALK_STALL_TIMEOUT,
     TALK_WRITE_TIMEOUT,
 )
-from .exceptions import IsapiResponseError
+from .exceptions import IsapiResponseError, IsapiTooManyChannelsError
 from .xml import (
     child,
     child_text,
@@ -259,7 +261,14 @@ def parse_two_way_audio_channels(root: Element) -> tuple[TwoWayAudioChannel, ...
     )
     if local_name(root.tag) == "TwoWayAudioChannel":
         return (TwoWayAudioChannel.from_xml(root),)
-    return tuple(TwoWayAudioChannel.from_xml(item) for item in children(root, "TwoWayAudioChannel"))
+    items = children(root, "TwoWayAudioChannel")
+    if len(items) > MAX_TALK_CHANNELS:
+        raise IsapiTooManyChannelsError(
+            f"The device lists {len(items)} two-way audio channels; Talkback takes at most "
+            f"{MAX_TALK_CHANNELS}. Check that the address points at a camera, door station "
+            "or recorder"
+        )
+    return tuple(TwoWayAudioChannel.from_xml(item) for item in items)
 
 
 def _options(element: Element | None) -> tuple[str, ...]:
@@ -353,3 +362,4 @@ class IsapiTimeouts:
     talk_socket_close: float = TALK_SOCKET_CLOSE_TIMEOUT
     receive_head: float = RECEIVE_HEAD_TIMEOUT
     receive_read: float = RECEIVE_READ_TIMEOUT
+    talk_stall: float = TALK_STALL_TIMEOUT

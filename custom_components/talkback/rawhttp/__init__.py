@@ -30,7 +30,9 @@ Pieces:
   URLs get brackets; the Digest uri is the request-target only); https when given an
   `ssl.SSLContext` (verification is whatever the context says).
 - `HttpAuth`: Digest (MD5, SHA-256, -sess variants, qop=auth, nonce count per nonce) and
-  Basic when nothing else is offered. `parse_www_authenticate`, `select_challenge`,
+  Basic when nothing else is offered, under one policy per device (`sharing()`): never
+  Basic over plain HTTP unless allowed, never Basic after Digest worked, Basic never sent
+  ahead (each use answers the challenge at hand, so the choice is re-examined). `parse_www_authenticate`, `select_challenge`,
   `digest_authorization` and `basic_authorization` are public so a client that speaks to
   the same device through aiohttp can reuse a challenge.
 - `open_stream` / `RawStream`: the streamed request. The answer is read in the background,
@@ -44,7 +46,8 @@ Pieces:
   (a capped body read) and `quote_device_text` (device text cut for an error line).
 - `RawTimeouts`: connect, write, response, read and close timeouts (defaults in `const`).
 - Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`),
-  `RawHttpResponseError`, `RawHttpAuthenticationError`, `RawHttpEarlyResponseError`.
+  `RawHttpResponseError`, `RawHttpAuthenticationError` (`RawHttpBasicRefusedError`),
+  `RawHttpEarlyResponseError`, `RawHttpStalledError` (the device stopped taking the body).
 """
 
 from .addresses import normalize_mac
@@ -60,11 +63,13 @@ from .bounded import quote_device_text, read_bounded
 from .client import RawStream, build_head, fetch_challenge, open_stream, request
 from .exceptions import (
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
     RawHttpBodyTooLargeError,
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpError,
     RawHttpResponseError,
+    RawHttpStalledError,
     RawHttpTimeoutError,
 )
 from .models import Origin, RawResponse, RawTimeouts, is_ipv6_literal
@@ -75,11 +80,13 @@ __all__ = [
     "HttpAuth",
     "Origin",
     "RawHttpAuthenticationError",
+    "RawHttpBasicRefusedError",
     "RawHttpBodyTooLargeError",
     "RawHttpConnectionError",
     "RawHttpEarlyResponseError",
     "RawHttpError",
     "RawHttpResponseError",
+    "RawHttpStalledError",
     "RawHttpTimeoutError",
     "RawResponse",
     "RawStream",

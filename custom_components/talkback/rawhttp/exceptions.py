@@ -36,6 +36,14 @@ class RawHttpAuthenticationError(RawHttpError):
     """The device asked for authentication this package cannot provide."""
 
 
+class RawHttpBasicRefusedError(RawHttpAuthenticationError):
+    """The device offers only Basic and the policy forbids it (plain HTTP, or Digest worked)."""
+
+
+class RawHttpStalledError(RawHttpTimeoutError):
+    """The device stopped taking the request body: nothing was acknowledged for too long."""
+
+
 class RawHttpEarlyResponseError(RawHttpError):
     """The device answered before the request body was complete (e.g. 401, 403, 503).
 

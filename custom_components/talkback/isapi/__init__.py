@@ -11,6 +11,7 @@ from ..rawhttp import normalize_mac
 from .client import IsapiClient
 from .exceptions import (
     IsapiAuthenticationError,
+    IsapiBasicRefusedError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiDeviceError,
@@ -19,6 +20,7 @@ from .exceptions import (
     IsapiNotSupportedError,
     IsapiResponseError,
     IsapiTimeoutError,
+    IsapiTooManyChannelsError,
 )
 from .models import (
     DeviceInfo,
@@ -35,6 +37,7 @@ from .talk import TalkSession
 __all__ = [
     "DeviceInfo",
     "IsapiAuthenticationError",
+    "IsapiBasicRefusedError",
     "IsapiBusyError",
     "IsapiClient",
     "IsapiConnectionError",
@@ -45,6 +48,7 @@ __all__ = [
     "IsapiResponseError",
     "IsapiTimeoutError",
     "IsapiTimeouts",
+    "IsapiTooManyChannelsError",
     "NetworkInterface",
     "ResponseStatus",
     "TalkSession",

@@ -59,7 +59,7 @@ from .auth import (
     parse_www_authenticate,
     select_challenge,
 )
-from .bounded import quote_device_text, read_bounded
+from .bounded import read_bounded
 from .client import RawStream, build_head, fetch_challenge, open_stream, request
 from .exceptions import (
     RawHttpAuthenticationError,
@@ -73,6 +73,7 @@ from .exceptions import (
     RawHttpTimeoutError,
 )
 from .models import Origin, RawResponse, RawTimeouts, is_ipv6_literal
+from .quoting import quote_device_text
 from .tls import SslOption, insecure_ssl_context, ssl_context_for, verified_ssl_context
 
 __all__ = [

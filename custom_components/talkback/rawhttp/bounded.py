@@ -1,10 +1,9 @@
-"""Reading a device's answer into memory without trusting its size, and quoting it safely."""
+"""Reading a device's answer into memory without trusting its size."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterable
 
-from .const import MAX_QUOTED_CHARS
 from .exceptions import RawHttpBodyTooLargeError
 
 
@@ -23,16 +22,3 @@ async def read_bounded(
         if len(data) > limit:
             raise RawHttpBodyTooLargeError(limit)
     return bytes(data)
-
-
-def quote_device_text(text: str | bytes, limit: int = MAX_QUOTED_CHARS) -> str:
-    """Device-supplied text for an error or log line: one line, at most `limit` characters.
-
-    Devices have sent error pages of tens of kilobytes; an error message quotes the start.
-    """
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    flat = " ".join(text.split())
-    if len(flat) <= limit:
-        return flat
-    return flat[: limit - 1].rstrip() + "…"

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .quoting import quote_device_text
+
 if TYPE_CHECKING:
     from .models import RawResponse
 
@@ -52,6 +54,7 @@ class RawHttpEarlyResponseError(RawHttpError):
 
     def __init__(self, response: RawResponse) -> None:
         super().__init__(
-            f"The device answered {response.status} {response.reason} before the body was complete"
+            f"The device answered {response.status} {quote_device_text(response.reason)} "
+            "before the body was complete"
         )
         self.response = response

@@ -16,6 +16,7 @@ from yarl import URL
 from ..rawhttp import (
     HttpAuth,
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
     RawHttpBodyTooLargeError,
     is_ipv6_literal,
     parse_www_authenticate,
@@ -37,6 +38,7 @@ from .const import (
 )
 from .exceptions import (
     VapixAuthenticationError,
+    VapixBasicRefusedError,
     VapixConnectionError,
     VapixNotSupportedError,
     VapixResponseError,
@@ -74,6 +76,11 @@ class VapixClient:
     The aiohttp session is injected and never closed here. `ssl_context` is used when
     `use_ssl` is set: an `SSLContext`, False to skip certificate checks, or None for
     aiohttp's default verification.
+
+    Authentication follows one policy for every request and audio stream (see
+    `rawhttp.auth`): Digest whenever offered, Basic only when nothing else is and, over
+    plain HTTP, only with `allow_basic_over_http` (default True so that existing setups
+    keep working; `VapixBasicRefusedError` otherwise).
     """
 
     def __init__(
@@ -87,6 +94,7 @@ class VapixClient:
         use_ssl: bool = False,
         ssl_context: ssl.SSLContext | bool | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
+        allow_basic_over_http: bool = True,
     ) -> None:
         """Prepare a client; nothing is sent until a method is called."""
         host = host.strip()
@@ -104,8 +112,9 @@ class VapixClient:
         self.use_ssl = use_ssl
         self.username = username
         self._ssl: ssl.SSLContext | bool | None = ssl_context if use_ssl else None
-        self._auth = HttpAuth(username, password)
-        self._password = password
+        self._auth = HttpAuth(
+            username, password, allow_basic_over_http=allow_basic_over_http, secure=use_ssl
+        )
         self._timeout = request_timeout
         self._parameters: AxisParameters | None = None
         self._device: AxisDeviceInfo | None = None
@@ -306,7 +315,7 @@ class VapixClient:
             port=self.port,
             use_ssl=self.use_ssl,
             ssl_context=self._ssl,
-            auth=HttpAuth(self.username, self._password),
+            auth=self._auth.sharing(),
         )
 
     async def transmit(self, frames: AsyncIterable[bytes]) -> int:
@@ -346,9 +355,11 @@ class VapixClient:
                 authorization = self._auth.authorization(method, target)
             except RawHttpAuthenticationError as err:
                 raise VapixAuthenticationError(str(err)) from err
+            headers.pop("Authorization", None)
             if authorization is not None:
                 headers["Authorization"] = authorization
             status, response_headers, body = await self._send(method, url, data, headers, what)
+            self._auth.record(authorization, status)
             if status != 401:
                 break
             challenges = parse_www_authenticate(response_headers.getall("WWW-Authenticate", []))
@@ -359,6 +370,8 @@ class VapixClient:
                 )
             try:
                 self._auth.update(challenges)
+            except RawHttpBasicRefusedError as err:
+                raise VapixBasicRefusedError(str(err)) from err
             except RawHttpAuthenticationError as err:
                 raise VapixAuthenticationError(str(err)) from err
         if check:

@@ -18,6 +18,7 @@ from email.utils import formatdate
 from http import HTTPStatus
 import logging
 import re
+import socket
 import time
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -31,6 +32,7 @@ from .const import (
     MAX_HEADER_BYTES,
     MAX_HEADER_COUNT,
     READ_CHUNK_BYTES,
+    RECEIVE_BUFFER_BYTES,
     SHUTDOWN_TIMEOUT,
     WRITE_TIMEOUT,
 )
@@ -357,6 +359,8 @@ class HttpServer:
         self._server = await asyncio.start_server(
             self._serve_connection, self._host, self._requested_port, limit=MAX_HEADER_BYTES
         )
+        for listening in self._server.sockets:  # accepted connections inherit it
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.port = self._server.sockets[0].getsockname()[1]
 
     @property

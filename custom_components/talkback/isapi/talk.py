@@ -134,9 +134,10 @@ class TalkSession:
 
         A 401 on the audio socket (the nonce went stale) re-authenticates and goes on with
         the next frame on a new socket: what was sent is never sent again (the listener
-        would hear it twice). A device that keeps calling the nonce stale ends the talk
-        with a connection error the caller may retry, never as a wrong password; only a
-        refusal of the credentials themselves is an authentication error.
+        would hear it twice). A stale refusal that comes with the last frames, or again
+        and again, ends the talk with a connection error the caller may retry, never as
+        a wrong password; only refusals of the credentials themselves (not stale, on
+        every attempt) are an authentication error.
         """
         if not self._open:
             raise RuntimeError("send() needs an open session: use `async with client.talk(...)`")
@@ -145,20 +146,22 @@ class TalkSession:
         origin = await client.origin()
         auth = await client.stream_auth()
         iterator = aiter(frames)
+        lost = False  # audio written after a refusal at the end: it did not play
         for attempt in range(1, TALK_AUTH_ATTEMPTS + 1):
-            response = await self._stream_once(origin, auth, iterator, action)
+            response, ended = await self._stream_once(origin, auth, iterator, action)
             if response is None or 200 <= response.status < 300:
+                if lost:
+                    raise self._retryable(action)
                 return self.bytes_sent
             challenges = parse_www_authenticate(response.header_values("WWW-Authenticate"))
+            stale = any(challenge.stale for challenge in challenges)
             if response.status != 401 or not challenges:
                 raise error_for_body(response.status, response.body, action=action)
+            if stale and (ended or attempt == TALK_AUTH_ATTEMPTS):
+                raise self._retryable(action)
             if attempt == TALK_AUTH_ATTEMPTS:
-                if not any(challenge.stale for challenge in challenges):
-                    raise error_for_body(response.status, response.body, action=action)
-                raise IsapiConnectionError(
-                    f"The device kept calling the authentication stale after "
-                    f"{self.bytes_sent} bytes ({action}); try again"
-                )
+                raise error_for_body(response.status, response.body, action=action)
+            lost = lost or ended
             try:
                 auth.update(challenges)
             except RawHttpError as err:
@@ -167,9 +170,17 @@ class TalkSession:
                 "%s: talk socket re-authenticating after %d bytes (stale nonce: %s)",
                 client.host,
                 self.bytes_sent,
-                challenges[0].stale,
+                stale,
             )
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _retryable(self, action: str) -> IsapiConnectionError:
+        # Audio written after the device's refusal was not played and cannot be sent again
+        # without repeating what was: the talk ends with an error to retry.
+        return IsapiConnectionError(
+            f"The device asked to authenticate again after {self.bytes_sent} bytes and some "
+            f"audio did not play ({action}); try again"
+        )
 
     async def _stream_once(
         self,
@@ -177,8 +188,11 @@ class TalkSession:
         auth: HttpAuth,
         frames: AsyncIterator[bytes],
         action: str,
-    ) -> RawResponse | None:
-        """One connection: the frames from where the last one stopped, then the answer."""
+    ) -> tuple[RawResponse | None, bool]:
+        """One connection: the frames from where the last one stopped, then the answer.
+
+        Also says whether every frame was written (an answer after that came at the end).
+        """
         client = self._client
         try:
             stream = await open_stream(
@@ -202,7 +216,7 @@ class TalkSession:
                 self.bytes_sent += len(frame)
                 await stream.write(frame)
             try:
-                return await stream.finish()
+                return await stream.finish(), True
             except RawHttpStalledError:
                 raise
             except RawHttpTimeoutError:
@@ -215,7 +229,7 @@ class TalkSession:
                     self.channel_id,
                     client.timeouts.talk_response,
                 )
-                return None
+                return None, True
         except RawHttpEarlyResponseError as early:
             if 200 <= early.response.status < 300:
                 # A success before the audio ended: the device stopped listening.
@@ -223,7 +237,7 @@ class TalkSession:
                     f"The device ended the talk session after {self.bytes_sent} bytes "
                     f"({action}); another client may have taken the channel. Try again"
                 ) from early
-            return early.response
+            return early.response, False
         except RawHttpError as err:
             raise error_for_raw(err, action=action) from err
         finally:

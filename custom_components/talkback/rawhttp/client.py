@@ -382,7 +382,7 @@ class RawStream:
             self._check_stalled()
             if loop.time() >= deadline:
                 raise RawHttpStalledError(
-                    f"{self._origin.authority} took the data too slowly: some was still not "
+                    f"{self._origin.authority} stopped taking data: some was still not "
                     f"acknowledged {self._timeouts.response:g} s after the end"
                 )
             await asyncio.sleep(_POLL / 5)

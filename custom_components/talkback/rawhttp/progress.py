@@ -6,15 +6,17 @@ kernel knows better: `TCP_INFO.tcpi_bytes_acked` grows only while the peer takes
 A stream whose acknowledged byte count stands still for `stall` seconds while data is
 waiting has a device that stopped reading, whatever the buffer sizes.
 
-Linux only (TCP_INFO layout); elsewhere `AckWatch.available` is False and only the
-write and response timeouts bound a stuck device.
+Linux only (TCP_INFO layout, SIOCOUTQ); elsewhere `AckWatch.available` is False and
+only the write and response timeouts bound a stuck device.
 """
 
 from __future__ import annotations
 
 import asyncio
+import fcntl
 import socket
 import struct
+import termios
 import time
 from typing import Protocol
 
@@ -22,13 +24,13 @@ from typing import Protocol
 # then u64 tcpi_pacing_rate, tcpi_max_pacing_rate, tcpi_bytes_acked (Linux 4.1+).
 _BYTES_ACKED = struct.Struct("=Q")
 _BYTES_ACKED_OFFSET = 120
-_UNACKED = struct.Struct("=I")
-_UNACKED_OFFSET = 24  # tcpi_unacked: segments sent and not yet acknowledged
 _TCP_INFO_SIZE = 256
+_QUEUED = struct.Struct("=i")  # SIOCOUTQ (= TIOCOUTQ): bytes sent or queued, not acknowledged
 
 
 class _SocketOptions(Protocol):
     def getsockopt(self, level: int, option: int, buflen: int, /) -> bytes: ...
+    def fileno(self) -> int: ...
 
 
 def _tcp_info(sock: _SocketOptions) -> bytes | None:
@@ -55,21 +57,26 @@ class AckWatch:
         self._since = time.monotonic()
 
     def _counters(self) -> tuple[int, int] | None:
-        """(bytes acknowledged, segments in flight), or None when the kernel does not say."""
+        """(bytes acknowledged, bytes not yet acknowledged), or None when the kernel won't say."""
         if self._socket is None:
             return None
         info = _tcp_info(self._socket)
         if info is None:
             return None
         (acked,) = _BYTES_ACKED.unpack_from(info, _BYTES_ACKED_OFFSET)
-        (unacked,) = _UNACKED.unpack_from(info, _UNACKED_OFFSET)
-        return acked, unacked
+        queued = bytearray(_QUEUED.size)
+        try:
+            fcntl.ioctl(self._socket.fileno(), termios.TIOCOUTQ, queued)
+        except OSError:
+            return None
+        (waiting,) = _QUEUED.unpack(queued)
+        return acked, waiting
 
     def waiting(self) -> bool:
         """Whether data is waiting for the device: in the transport or not yet acknowledged."""
         counters = self._counters()
-        in_flight = counters is not None and counters[1] > 0
-        return in_flight or self._writer.transport.get_write_buffer_size() > 0
+        queued = counters is not None and counters[1] > 0
+        return queued or self._writer.transport.get_write_buffer_size() > 0
 
     def stalled(self) -> bool:
         """True when data has waited `stall` seconds without any of it being acknowledged."""
@@ -77,9 +84,9 @@ class AckWatch:
         if counters is None:
             return False
         now = time.monotonic()
-        acked, unacked = counters
+        acked, queued = counters
         if acked != self._acked or (
-            unacked == 0 and self._writer.transport.get_write_buffer_size() == 0
+            queued == 0 and self._writer.transport.get_write_buffer_size() == 0
         ):
             self._acked = acked
             self._since = now

@@ -15,6 +15,7 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiInvalidIdError,
     IsapiNotSupportedError,
     IsapiResponseError,
+    IsapiTooManyChannelsError,
 )
 from custom_components.talkback.isapi.models import (
     DeviceInfo,
@@ -410,3 +411,30 @@ def test_entity_bomb_external_entity_and_size_are_refused() -> None:
         parse(b'<?xml version="1.0" encoding="klingon"?><a/>')
     with pytest.raises(IsapiResponseError, match="not well-formed"):
         parse(b"")
+
+
+def _channel_list(count: int) -> Any:
+    items = "".join(
+        f"<TwoWayAudioChannel><id>{index}</id><enabled>false</enabled></TwoWayAudioChannel>"
+        for index in range(1, count + 1)
+    )
+    return parse(f"<TwoWayAudioChannelList>{items}</TwoWayAudioChannelList>")
+
+
+def test_channel_count_is_capped() -> None:
+    """64 channels are taken; 2,000 (6,000 entities, 2,000 requests) are a typed error."""
+    assert len(parse_two_way_audio_channels(_channel_list(64))) == 64
+    with pytest.raises(IsapiTooManyChannelsError, match="2000 two-way audio channels"):
+        parse_two_way_audio_channels(_channel_list(2000))
+
+
+def test_device_text_in_an_error_is_cut() -> None:
+    """A 57,858-character description is quoted in at most 200 characters."""
+    body = (
+        "<ResponseStatus><statusCode>4</statusCode><statusString>Invalid Operation"
+        f"</statusString><subStatusCode>notSupport</subStatusCode><description>{'x' * 57858}"
+        "</description></ResponseStatus>"
+    ).encode()
+    error = error_for_body(403, body, action="closing")
+    assert len(str(error)) < 500
+    assert "Invalid Operation" in str(error)

@@ -43,7 +43,8 @@ Pieces:
   thread) when the application has no context of its own; `ssl_context_for(option)` turns
   a client's `ssl_context` option into one of them.
 - Shared by the protocol clients: `normalize_mac` (the one MAC rule), `read_bounded`
-  (a capped body read) and `quote_device_text` (device text cut for an error line).
+  (a capped body read), `quote_device_text` (device text cut for an error line) and
+  `password_from` (a command line's password: option, environment variable or prompt).
 - `RawTimeouts`: connect, write, response, read and close timeouts (defaults in `const`).
 - Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`),
   `RawHttpResponseError`, `RawHttpAuthenticationError` (`RawHttpBasicRefusedError`),
@@ -61,6 +62,7 @@ from .auth import (
 )
 from .bounded import read_bounded
 from .client import RawStream, build_head, fetch_challenge, open_stream, request
+from .credentials import password_from
 from .exceptions import (
     RawHttpAuthenticationError,
     RawHttpBasicRefusedError,
@@ -102,6 +104,7 @@ __all__ = [
     "normalize_mac",
     "open_stream",
     "parse_www_authenticate",
+    "password_from",
     "quote_device_text",
     "read_bounded",
     "request",

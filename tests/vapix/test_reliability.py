@@ -69,12 +69,13 @@ async def test_stale_nonce_mid_stream_resumes_without_replay(
     async with single_device(playback_wait=False) as device:
         assert device.server is not None
         device.server.faults.add(
-            Fault(FaultKind.REAUTH, path="*/transmit.cgi", nbytes=4000, count=1)
+            Fault(FaultKind.REAUTH, method="POST", path="*/transmit.cgi", nbytes=4000, count=1)
         )
         sent = await connect(device).transmit(paced(FRAMES))
         assert sent == len(FRAMES) * 160
-        statuses = [r.status for r in device.server.requests if "transmit" in r.target]
-    assert statuses[-2:] == [401, 200]
+        posts = [r for r in device.server.requests if r.method == "POST"]
+    assert [r.status for r in posts] == [401, 200]
+    assert posts[0].body_bytes >= 4000
     audio = heard(device)
     assert len(audio) >= 4000
     assert_no_replay(audio)
@@ -84,7 +85,9 @@ async def test_stale_nonce_every_time_is_retryable(connect: Callable[..., VapixC
     """A speaker that keeps calling the nonce stale: a connection error, not a bad password."""
     async with single_device(playback_wait=False) as device:
         assert device.server is not None
-        device.server.faults.add(Fault(FaultKind.REAUTH, path="*/transmit.cgi", nbytes=1600))
+        device.server.faults.add(
+            Fault(FaultKind.REAUTH, method="POST", path="*/transmit.cgi", nbytes=1600)
+        )
         with pytest.raises(VapixConnectionError, match="stale"):
             await connect(device).transmit(paced(FRAMES))
     assert_no_replay(heard(device))

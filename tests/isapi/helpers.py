@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -68,3 +69,11 @@ async def camera_and_client(
     config = CameraConfig(username=USER, password=PASSWORD, **options)
     async with HikvisionCamera(config) as device:
         yield device, make_client(http, device.port)
+
+
+async def endless_silence(playing: asyncio.Event, every: float = 0.005) -> AsyncIterator[bytes]:
+    """Silent frames until the consumer stops; `playing` is set once the first one went out."""
+    while True:
+        yield b"\xff" * 160
+        playing.set()
+        await asyncio.sleep(every)

@@ -25,7 +25,7 @@ from custom_components.talkback.isapi.exceptions import (
 from simulator.core import AuthScheme, Fault, FaultKind
 from simulator.hikvision import HikvisionCamera
 
-from .helpers import FAST, camera_and_client, frames_of, make_client
+from .helpers import FAST, camera_and_client, endless_silence, frames_of, make_client
 
 # 200 distinct frames: any byte sequence of the recording says which frames it came from.
 FRAMES = [bytes([index]) * 160 for index in range(200)]
@@ -148,16 +148,10 @@ async def test_stop_returns_at_once_behind_a_hanging_close(
     """STOP (cancellation) returns at once; the hanging close ends on its own, bounded."""
     playing = asyncio.Event()
 
-    async def endless() -> AsyncIterator[bytes]:
-        while True:
-            yield b"\xff" * 160
-            playing.set()
-            await asyncio.sleep(0.02)
-
     async def play() -> None:
         async with client.talk("1") as session:
             camera.faults.add(Fault(FaultKind.DELAY, path="*/close", seconds=3.0))
-            await session.send(endless())
+            await session.send(endless_silence(playing, 0.02))
 
     task = asyncio.create_task(play())
     await playing.wait()

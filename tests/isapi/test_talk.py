@@ -21,7 +21,7 @@ from simulator.hikvision import ChannelConfig, HikvisionCamera, NamespaceVariant
 from tests.rawhttp.scripted import Peer, ScriptedServer, response
 from tests.rawhttp.tls import server_context
 
-from .helpers import camera_and_client, frames_of, make_client
+from .helpers import camera_and_client, endless_silence, frames_of, make_client
 from .tlsproxy import tls_proxy
 
 AUDIO = bytes(range(256)) * 25  # 6400 bytes: 40 frames, every byte value, order visible
@@ -155,15 +155,9 @@ async def test_cancel_mid_stream_closes(client: IsapiClient, camera: HikvisionCa
     """Cancelling while talking closes the socket and the session; nothing is left behind."""
     started = asyncio.Event()
 
-    async def endless() -> AsyncIterator[bytes]:
-        while True:
-            yield b"\xff" * 160
-            started.set()
-            await asyncio.sleep(0.005)
-
     async def run() -> None:
         async with client.talk("1") as session:
-            await session.send(endless())
+            await session.send(endless_silence(started))
 
     task = asyncio.create_task(run())
     await started.wait()

@@ -35,6 +35,14 @@ AUTH_POLICIES: dict[str, dict[str, Any]] = {
         "auth_scheme": AuthScheme.DIGEST,
         "digest_algorithm": DigestAlgorithm.SHA256,
     },
+    "digest-md5-sess": {
+        "auth_scheme": AuthScheme.DIGEST,
+        "digest_algorithm": DigestAlgorithm.MD5_SESS,
+    },
+    "digest-sha256-sess": {
+        "auth_scheme": AuthScheme.DIGEST,
+        "digest_algorithm": DigestAlgorithm.SHA256_SESS,
+    },
     "basic-only": {"auth_scheme": AuthScheme.BASIC},
     "no-auth": {"auth_scheme": AuthScheme.NONE},
 }

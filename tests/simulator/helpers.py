@@ -61,7 +61,7 @@ class DigestSigner:
     def sign(self, method: str, uri: str, *, nc: int | None = None) -> str:
         """The Authorization value for one request."""
         algorithm = self.params.get("algorithm", "MD5")
-        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
+        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm.removesuffix("-sess")]
 
         def h(text: str) -> str:
             return digest(text.encode()).hexdigest()
@@ -70,6 +70,8 @@ class DigestSigner:
         cnonce = secrets.token_hex(8)
         realm, nonce = self.params["realm"], self.params["nonce"]
         ha1 = h(f"{self.username}:{realm}:{self.password}")
+        if algorithm.endswith("-sess"):  # RFC 7616 3.4.2
+            ha1 = h(f"{ha1}:{nonce}:{cnonce}")
         ha2 = h(f"{method}:{uri}")
         count = f"{self.nc:08x}"
         response = h(f"{ha1}:{nonce}:{count}:{cnonce}:auth:{ha2}")

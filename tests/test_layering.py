@@ -111,3 +111,73 @@ def test_checker_finds_a_forbidden_import(tmp_path: Path) -> None:
     (tmp_path / "c.py").write_text("from .homeassistant import x\nimport json\n")
     found = [line.split(": ")[1] for line in forbidden_imports(tmp_path, tmp_path)]
     assert found == ["homeassistant.core", "voluptuous"]
+
+
+def library_import_graph(package: Path) -> dict[str, set[str]]:
+    """Module -> the modules of the four libraries it imports (type-checking imports too)."""
+    graph: dict[str, set[str]] = {}
+    for library in sorted(LIBRARIES):
+        for source in sorted((package / library).glob("*.py")):
+            module = f"{library}.{source.stem}"
+            targets: set[str] = set()
+            for node in ast.walk(ast.parse(source.read_text(), filename=str(source))):
+                if not isinstance(node, ast.ImportFrom) or node.level == 0:
+                    continue
+                base = library if node.level == 1 else ""
+                name = ".".join(part for part in (base, node.module or "") if part)
+                if "." not in name:  # `from . import x` / `from ..rawhttp import x`
+                    for alias in node.names:
+                        is_module = (package / name / f"{alias.name}.py").exists()
+                        targets.add(f"{name}.{alias.name}" if is_module else f"{name}.__init__")
+                else:
+                    targets.add(name)
+            graph[module] = {target for target in targets if target != module}
+    return graph
+
+
+def import_cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Every cycle found by a depth-first walk (each reported once, from where it closed)."""
+    cycles: list[list[str]] = []
+    state: dict[str, int] = {}  # 1 on the path, 2 done
+    path: list[str] = []
+
+    def visit(module: str) -> None:
+        state[module] = 1
+        path.append(module)
+        for target in sorted(graph.get(module, ())):
+            if target not in graph:
+                continue
+            if state.get(target) == 1:
+                cycles.append([*path[path.index(target) :], target])
+            elif target not in state:
+                visit(target)
+        path.pop()
+        state[module] = 2
+
+    for module in sorted(graph):
+        if module not in state:
+            visit(module)
+    return cycles
+
+
+def test_no_import_cycle_in_the_libraries() -> None:
+    """No module of the libraries imports one that imports it back (even for type checking).
+
+    A package's `__init__` re-exporting its modules is not a cycle: modules import their
+    siblings directly, never through their own package.
+    """
+    graph = library_import_graph(ROOT / "custom_components" / "talkback")
+    for module, targets in graph.items():
+        if module.endswith(".__init__"):
+            graph[module] = set()  # the package face re-exports; see the docstring
+        else:
+            assert f"{module.split('.')[0]}.__init__" not in targets, module
+    assert import_cycles(graph) == []
+
+
+def test_cycle_finder_finds_one() -> None:
+    """The walk reports a cycle, including one through a type-checking import."""
+    assert import_cycles({"a.x": {"a.y"}, "a.y": {"a.z"}, "a.z": {"a.x"}}) == [
+        ["a.x", "a.y", "a.z", "a.x"]
+    ]
+    assert import_cycles({"a.x": {"a.y"}, "a.y": set()}) == []

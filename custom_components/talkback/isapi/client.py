@@ -21,6 +21,7 @@ from ..rawhttp import (
     fetch_challenge,
     parse_www_authenticate,
     read_bounded,
+    request,
     ssl_context_for,
 )
 from .const import (
@@ -272,6 +273,31 @@ class IsapiClient:
         except (TimeoutError, aiohttp.ClientError) as err:
             raise self._transport_error(err, action, wait) from err
 
+    async def _send_once(
+        self, method: str, path: str, *, action: str, wait: float
+    ) -> tuple[int, bytes]:
+        """As `_send`, for a request the device must never get twice (opening a session).
+
+        aiohttp sends an idempotent method again, by itself, when the connection breaks
+        before the answer; for `open` the first one may have opened a session, which the
+        second then reports as busy and nobody closes. rawhttp never sends twice on its own.
+        """
+        origin = await self.origin()
+        try:
+            async with asyncio.timeout(wait):
+                response = await request(
+                    origin,
+                    method,
+                    path,
+                    auth=self._auth,
+                    timeouts=self.raw_timeouts(wait),
+                )
+        except TimeoutError as err:
+            raise self._transport_error(err, action, wait) from err
+        except RawHttpError as err:
+            raise error_for_raw(err, action=action) from err
+        return response.status, response.body
+
     async def _get_xml(self, path: str, *, action: str, what: str) -> Element:
         status, body = await self._send("GET", path, action=action, wait=self.timeouts.request)
         if not 200 <= status < 300:
@@ -282,7 +308,10 @@ class IsapiClient:
         self, path: str, *, action: str, wait: float, body: bytes | None = None
     ) -> bytes:
         """PUT; a 2xx answer that carries a failed ResponseStatus is an error too."""
-        status, data = await self._send("PUT", path, action=action, wait=wait, body=body)
+        if path.endswith("/open"):
+            status, data = await self._send_once("PUT", path, action=action, wait=wait)
+        else:
+            status, data = await self._send("PUT", path, action=action, wait=wait, body=body)
         if not 200 <= status < 300:
             raise error_for_body(
                 status, data, action=action, open_means_busy=path.endswith("/open")

@@ -27,7 +27,7 @@ from ..rawhttp import (
     parse_www_authenticate,
 )
 from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS
-from .exceptions import IsapiBusyError, IsapiConnectionError, IsapiError
+from .exceptions import IsapiBusyError, IsapiConnectionError, IsapiError, IsapiTimeoutError
 from .models import IsapiTimeouts, TwoWayAudioSession
 from .status import error_for_body, error_for_raw
 
@@ -216,20 +216,22 @@ class TalkSession:
                 self.bytes_sent += len(frame)
                 await stream.write(frame)
             try:
-                return await stream.finish(), True
+                response = await stream.finish()
             except RawHttpStalledError:
                 raise
-            except RawHttpTimeoutError:
-                # Every byte was acknowledged; cameras are known to answer a talk only when
-                # the connection ends (the ISAPI documents promise a ResponseStatus), so a
-                # missing confirmation is a warning here, not a failure.
-                _LOGGER.warning(
-                    "%s did not confirm the audio on channel %s within %s s",
-                    client.host,
-                    self.channel_id,
-                    client.timeouts.talk_response,
+            except RawHttpTimeoutError as err:
+                # The ISAPI documents promise a ResponseStatus once the audio ends, and
+                # cameras send it when the body ends (our half-close): without it the
+                # audio may sit unplayed in the device's buffers.
+                raise IsapiTimeoutError(
+                    f"The device did not confirm the audio within "
+                    f"{client.timeouts.talk_response:g} s ({action}); it may not have played"
+                ) from err
+            if response is None and origin.ssl_context is None:
+                raise IsapiConnectionError(
+                    f"The device closed the talk connection without confirming the audio "
+                    f"({action}); it may not have played"
                 )
-                return None, True
         except RawHttpEarlyResponseError as early:
             if 200 <= early.response.status < 300:
                 # A success before the audio ended: the device stopped listening.
@@ -240,5 +242,8 @@ class TalkSession:
             return early.response, False
         except RawHttpError as err:
             raise error_for_raw(err, action=action) from err
+        else:
+            # On TLS there is no half-close: the answer cannot come before we close.
+            return response, True
         finally:
             await stream.aclose()

@@ -13,12 +13,15 @@ only the write and response timeouts bound a stuck device.
 from __future__ import annotations
 
 import asyncio
-import fcntl
 import socket
 import struct
-import termios
+import sys
 import time
 from typing import Protocol
+
+if sys.platform != "win32":
+    import fcntl
+    import termios
 
 # struct tcp_info (linux/tcp.h): 8 one-byte fields, 24 u32 fields (to tcpi_total_retrans),
 # then u64 tcpi_pacing_rate, tcpi_max_pacing_rate, tcpi_bytes_acked (Linux 4.1+).
@@ -64,6 +67,8 @@ class AckWatch:
         if info is None:
             return None
         (acked,) = _BYTES_ACKED.unpack_from(info, _BYTES_ACKED_OFFSET)
+        if sys.platform == "win32":
+            return None
         queued = bytearray(_QUEUED.size)
         try:
             fcntl.ioctl(self._socket.fileno(), termios.TIOCOUTQ, queued)

@@ -4,7 +4,8 @@ A device that stops reading is hidden by socket buffers: writes keep succeeding 
 sender's and the receiver's buffers are full, which on a LAN is many seconds of G.711. The
 kernel knows better: `TCP_INFO.tcpi_bytes_acked` grows only while the peer takes data.
 A stream whose acknowledged byte count stands still for `stall` seconds while data is
-waiting has a device that stopped reading, whatever the buffer sizes.
+waiting has a device that stopped reading, whatever our buffer sizes; the device's own
+receive buffer can still hide up to its size (the end-of-audio answer covers that).
 
 Linux only (TCP_INFO layout, SIOCOUTQ); elsewhere `AckWatch.available` is False and
 only the write and response timeouts bound a stuck device.
@@ -38,7 +39,7 @@ class _SocketOptions(Protocol):
 
 def _tcp_info(sock: _SocketOptions) -> bytes | None:
     option = getattr(socket, "TCP_INFO", None)
-    if option is None:
+    if option is None or not sys.platform.startswith("linux"):
         return None
     try:
         info = sock.getsockopt(socket.IPPROTO_TCP, option, _TCP_INFO_SIZE)

@@ -1,24 +1,11 @@
-"""Fixtures shared by every Talkback test.
+"""Settings shared by every Talkback test; no Home Assistant here (see tests/components/).
 
-PHACC puts its own testing configuration first on sys.path; importing the integration here,
-before the `hass` fixture runs, makes `custom_components.talkback` resolve to this repository.
+Home Assistant's test instance puts its configuration directory first on sys.path, which has
+a `custom_components` package of its own. Importing ours first (it is only a namespace for
+the integration, nothing of Home Assistant) makes `custom_components.talkback` resolve to
+this repository in every test.
 """
 
 from __future__ import annotations
 
-import pytest
-from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
-from syrupy.assertion import SnapshotAssertion
-
-import custom_components.talkback  # noqa: F401  (see the module docstring)
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations(enable_custom_integrations: None) -> None:
-    """Let Home Assistant load custom_components/talkback in every test."""
-
-
-@pytest.fixture
-def snapshot(snapshot: SnapshotAssertion) -> SnapshotAssertion:
-    """Snapshots in Home Assistant's format (registry ids and times left out)."""
-    return snapshot.use_extension(HomeAssistantSnapshotExtension)
+import custom_components  # noqa: F401  (see the module docstring)

@@ -15,18 +15,6 @@ import sys
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "custom_components"
 
-# isapi/client.py and isapi/talk.py name each other's classes under TYPE_CHECKING; the
-# libraries' rework of issue 11 removes it (drop this entry when it lands).
-KNOWN_CYCLES = {
-    frozenset(
-        {
-            "custom_components.talkback.isapi.client",
-            "custom_components.talkback.isapi.talk",
-        }
-    )
-}
-
-
 def module_name(path: Path) -> str:
     """The dotted name of a source file below the repository root."""
     parts = path.relative_to(ROOT).with_suffix("").parts
@@ -98,7 +86,7 @@ def test_the_graph_is_read() -> None:
 
 def test_no_import_circle() -> None:
     """No module of custom_components imports, through others, itself."""
-    assert [cycle for cycle in cycles(import_graph()) if cycle not in KNOWN_CYCLES] == []
+    assert cycles(import_graph()) == []
 
 
 def test_package_init_imports_no_platform() -> None:

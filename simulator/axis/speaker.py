@@ -313,9 +313,10 @@ class AxisSpeakerServer(SimulatedDevice):
             headers.append(("WWW-Authenticate", outcome.challenge))
         return Response(401, UNAUTHORIZED_PAGE, HTML, headers, close=True)
 
-    def fault_status(self, request: Request, status: int) -> Response:
+    def fault_status(self, request: Request, status: int, reason: str = "") -> Response:
         """Injected statuses answer as plain text, like the CGIs."""
-        return Response(status, f"Error {status}\n".encode(), TEXT, close=True)
+        text = f"Error {status} {reason}".rstrip()
+        return Response(status, f"{text}\n".encode(), TEXT, close=True)
 
     def _relay_fault(self, fault: RelayFaultError) -> Response:
         status = 500 if fault.fault.endswith("Receiver") else 400

@@ -34,11 +34,23 @@ class DigestAlgorithm(StrEnum):
 
     MD5 = "MD5"
     SHA256 = "SHA-256"
+    MD5_SESS = "MD5-sess"  # RFC 7616 session variants: HA1 also covers nonce and cnonce
+    SHA256_SESS = "SHA-256-sess"
+
+
+def _md5(data: bytes) -> str:
+    return hashlib.md5(data, usedforsecurity=False).hexdigest()
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 _HASHES: dict[DigestAlgorithm, Callable[[bytes], str]] = {
-    DigestAlgorithm.MD5: lambda data: hashlib.md5(data, usedforsecurity=False).hexdigest(),
-    DigestAlgorithm.SHA256: lambda data: hashlib.sha256(data).hexdigest(),
+    DigestAlgorithm.MD5: _md5,
+    DigestAlgorithm.SHA256: _sha256,
+    DigestAlgorithm.MD5_SESS: _md5,
+    DigestAlgorithm.SHA256_SESS: _sha256,
 }
 
 _PARAM = re.compile(
@@ -102,6 +114,8 @@ def digest_response(
     """The `response` value a client with `password` must send, given its other params."""
     digest = _HASHES[algorithm]
     ha1 = digest(f"{params['username']}:{params['realm']}:{password}".encode())
+    if algorithm.value.endswith("-sess"):
+        ha1 = digest(f"{ha1}:{params['nonce']}:{params['cnonce']}".encode())
     ha2 = digest(f"{method}:{params['uri']}".encode())
     data = f"{ha1}:{params['nonce']}:{params['nc']}:{params['cnonce']}:{params['qop']}:{ha2}"
     return digest(data.encode())
@@ -175,7 +189,7 @@ class Authenticator:
         if any(name not in params for name in _REQUIRED):
             return self._refuse("incomplete")
         algorithm = params.get("algorithm", DigestAlgorithm.MD5.value)
-        if algorithm.upper() != self.policy.algorithm.value:
+        if algorithm.upper() != self.policy.algorithm.value.upper():
             return self._refuse("wrong-algorithm")
         if params["qop"] != "auth":
             return self._refuse("wrong-qop")

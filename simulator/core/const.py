@@ -9,6 +9,9 @@ MAX_HEADER_BYTES: Final = 16 * 1024
 MAX_HEADER_COUNT: Final = 64
 MAX_BODY_BYTES: Final = 1024 * 1024
 READ_CHUNK_BYTES: Final = 4096
+# A device's socket receive buffer: an embedded device's, not loopback's autotuned
+# megabytes, so that a device that stops reading is hidden by as much as on a LAN.
+RECEIVE_BUFFER_BYTES: Final = 64 * 1024
 
 # Seconds.
 HEAD_READ_TIMEOUT: Final = 10.0  # first request on a new connection

@@ -15,7 +15,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 import asyncio
 from collections import deque
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import asdict, dataclass
 import json
 import logging
@@ -25,8 +25,26 @@ from typing import Any, ClassVar, Self
 
 from .auth import Authenticator, AuthOutcome, AuthPolicy
 from .const import CONTROL_PREFIX, LISTEN_HOST, REQUEST_LOG_SIZE
-from .faults import BODY_FAULTS, Fault, FaultKind, FaultPlan, corrupt
-from .http import HttpError, HttpServer, Reply, Request, Response, StreamResponse, plain_error_page
+from .faults import (
+    BODY_FAULTS,
+    STREAM_FAULTS,
+    AnswerNow,
+    Fault,
+    FaultKind,
+    FaultPlan,
+    StreamFault,
+    corrupt,
+)
+from .http import (
+    Hangup,
+    HttpError,
+    HttpServer,
+    Reply,
+    Request,
+    Response,
+    StreamResponse,
+    plain_error_page,
+)
 from .recorder import Recorder, Recording
 from .routing import MethodNotAllowed, NotFound, RouteMatch, Router
 
@@ -164,9 +182,22 @@ class SimulatedDevice(ABC):
         """The HTML page of a 401."""
         return GENERIC_401_PAGE
 
-    def fault_status(self, request: Request, status: int) -> Response:
-        """The answer of a STATUS fault."""
-        return Response(status, f"simulated {status}\n".encode(), "text/plain")
+    def fault_status(self, request: Request, status: int, reason: str = "") -> Response:
+        """The answer of a STATUS fault (`reason`: the device's refusal, where it names one)."""
+        return Response(status, f"simulated {status} {reason}\n".encode(), "text/plain")
+
+    def _stale_refusal(self, request: Request) -> Callable[[], Reply]:
+        """The 401 of a REAUTH fault: a fresh nonce, marked stale, and the connection closed."""
+
+        def refuse() -> Reply:
+            challenge = self.authenticator.challenge(stale=True)
+            response = self.unauthorized(
+                request, AuthOutcome(ok=False, reason="fault", challenge=challenge)
+            )
+            response.close = True
+            return response
+
+        return refuse
 
     def describe(self) -> dict[str, Any]:
         """What the CLI prints for this device (one JSON line)."""
@@ -215,11 +246,13 @@ class SimulatedDevice(ABC):
             for fault in faults:
                 if fault.kind is FaultKind.DROP_AFTER_RECEIVED:
                     request.body.drop_after = fault.nbytes
+                if fault.kind in STREAM_FAULTS:
+                    request.body.stream_fault = StreamFault(fault, self._stale_refusal(request))
             replacing = next(
                 (f for f in faults if f.kind in (FaultKind.STATUS, FaultKind.HTML_401)), None
             )
             if replacing is not None and replacing.kind is FaultKind.STATUS:
-                reply = self.fault_status(request, replacing.status)
+                reply = self.fault_status(request, replacing.status, replacing.reason)
             elif replacing is not None:
                 reply = self.html_unauthorized(
                     AuthOutcome(ok=False, reason="fault", challenge=self.authenticator.challenge())
@@ -230,7 +263,11 @@ class SimulatedDevice(ABC):
                 )
                 auth = outcome.reason
                 if outcome.ok:
-                    reply = await self._route(request)
+                    try:
+                        reply = await self._route(request)
+                    except AnswerNow as early:
+                        reply = early.reply
+                    reply = await _silent_end(reply, faults)
                 else:
                     reply = self.unauthorized(request, outcome)
             reply = self._apply_reply_faults(reply, faults)
@@ -400,3 +437,12 @@ async def _limited(chunks: AsyncIterator[bytes], nbytes: int) -> AsyncIterator[b
         close = getattr(chunks, "aclose", None)
         if close is not None:
             await close()
+
+
+async def _silent_end(reply: Reply, faults: list[Fault]) -> Reply:
+    """SILENT_END: the body was taken; the answer never comes (hang up after `seconds`)."""
+    silent = next((f for f in faults if f.kind is FaultKind.SILENT_END), None)
+    if silent is None:
+        return reply
+    await asyncio.sleep(silent.seconds)
+    return Hangup()

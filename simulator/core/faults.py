@@ -2,16 +2,23 @@
 
 A fault matches requests by method and path (shell-style pattern) and may be limited to a
 number of matching requests. Several faults can match one request: delays add up, the
-first answer-replacing fault wins, body faults apply to the device's own answer.
+first answer-replacing fault wins, body faults apply to the device's own answer, stream
+faults act while a request body (raw audio) is being read, after `nbytes` of it.
 """
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Callable
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from fnmatch import fnmatchcase
 import re
+import socket
+import time
 from typing import Any
+
+from .http import ConnectionDroppedError, Reply, RequestBody
 
 
 class FaultKind(StrEnum):
@@ -26,16 +33,29 @@ class FaultKind(StrEnum):
     TRUNCATED = "truncated"  # the XML/JSON answer stops half-way (Content-Length agrees)
     ENTITY_BOMB = "entity_bomb"  # the XML answer is a "billion laughs" document
     EXTERNAL_ENTITY = "external_entity"  # the XML answer references a local file
+    # Stream faults (after `nbytes` of a request body, e.g. talk audio):
+    STOP_READING = "stop_reading"  # stop reading, LAN-sized receive buffer; `seconds` later
+    # (0: when the device ends the connection) the connection is dropped, never answered
+    REAUTH = "reauth"  # answer 401 with a fresh nonce (stale=TRUE) mid-body, then close
+    # After the body: take everything, then never answer (`seconds` later: hang up).
+    SILENT_END = "silent_end"
 
 
 BODY_FAULTS = frozenset(
     {FaultKind.MALFORMED, FaultKind.TRUNCATED, FaultKind.ENTITY_BOMB, FaultKind.EXTERNAL_ENTITY}
 )
+STREAM_FAULTS = frozenset({FaultKind.STOP_READING, FaultKind.REAUTH})
+# The receive buffer of a device that stopped reading: a small embedded device's, so that
+# the sender's buffers are what hide the stop (as on a LAN), not a loopback's megabytes.
+STOPPED_RECEIVE_BUFFER = 4096
 
 
 @dataclass(frozen=True, slots=True)
 class Fault:
-    """One fault; `count` limits how many matching requests it affects (None: all)."""
+    """One fault; `count` limits how many matching requests it affects (None: all).
+
+    `reason`: for STATUS, the device's own refusal naming it (e.g. 403 "notSupport").
+    """
 
     kind: FaultKind
     path: str = "*"
@@ -44,6 +64,7 @@ class Fault:
     status: int = 500
     nbytes: int = 0
     count: int | None = None
+    reason: str = ""
 
     def matches(self, method: str, path: str) -> bool:
         """True when the fault applies to this request."""
@@ -73,6 +94,7 @@ class Fault:
             status=_typed(data, "status", int, 500),
             nbytes=_typed(data, "nbytes", int, 0),
             count=_typed(data, "count", int, None),
+            reason=_typed(data, "reason", str, ""),
         )
         if fault.seconds < 0 or fault.nbytes < 0 or (fault.count is not None and fault.count < 1):
             raise ValueError("seconds and nbytes must be >= 0 and count >= 1")
@@ -131,6 +153,50 @@ class FaultPlan:
         self._faults = [self._faults[i] for i in keep]
         self._remaining = [self._remaining[i] for i in keep]
         return taken
+
+
+class AnswerNow(Exception):  # noqa: N818 - a control-flow signal, not an error
+    """Raised inside a handler reading a body: the device answers this now and closes."""
+
+    def __init__(self, reply: Reply) -> None:
+        super().__init__("the device answers before the body ended (fault)")
+        self.reply = reply
+
+
+class StreamFault:
+    """A stream fault attached to one request body; `check` runs before every read."""
+
+    def __init__(self, fault: Fault, refusal: Callable[[], Reply]) -> None:
+        self.fault = fault
+        self._refusal = refusal
+
+    async def check(self, body: RequestBody) -> None:
+        """Act once `nbytes` of the body have arrived."""
+        if body.bytes_received < self.fault.nbytes:
+            return
+        if self.fault.kind is FaultKind.REAUTH:
+            raise AnswerNow(self._refusal())
+        await stop_reading(body, self.fault.seconds)
+
+
+async def stop_reading(body: RequestBody, seconds: float) -> None:
+    """Stop taking data: shrink the receive buffer, pause the transport, then wait.
+
+    Returns never: after `seconds` (or once the device ends the connection itself, e.g. a
+    close of the talk session) the connection is dropped.
+    """
+    transport = body.transport
+    sock = transport.get_extra_info("socket")
+    if sock is not None:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, STOPPED_RECEIVE_BUFFER)
+    transport.pause_reading()
+    deadline = time.monotonic() + seconds if seconds else None
+    while True:
+        if transport.is_closing() or (deadline is not None and time.monotonic() >= deadline):
+            break
+        await asyncio.sleep(0.05)
+    transport.abort()
+    raise ConnectionDroppedError("stopped reading (fault)")
 
 
 ENTITY_BOMB_LEVELS = 9

@@ -18,7 +18,9 @@ from email.utils import formatdate
 from http import HTTPStatus
 import logging
 import re
+import socket
 import time
+from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from .const import (
@@ -30,6 +32,7 @@ from .const import (
     MAX_HEADER_BYTES,
     MAX_HEADER_COUNT,
     READ_CHUNK_BYTES,
+    RECEIVE_BUFFER_BYTES,
     SHUTDOWN_TIMEOUT,
     WRITE_TIMEOUT,
 )
@@ -85,6 +88,13 @@ type Arrival = tuple[float, bytes]
 """One read from a request body: monotonic arrival time and the bytes read."""
 
 
+class BodyWatch(Protocol):
+    """Called before every read of a body (fault injection: see faults.StreamFault)."""
+
+    async def check(self, body: RequestBody, /) -> None:
+        """Raise, wait or return; runs with the bytes received so far counted."""
+
+
 class RequestBody:
     """The body of one request, read at most once, in one of three framings.
 
@@ -107,8 +117,14 @@ class RequestBody:
         self.chunked = chunked
         self.bytes_received = 0
         self.drop_after: int | None = None
+        self.stream_fault: BodyWatch | None = None
         self.consumed = False
         self.raw = False
+
+    @property
+    def transport(self) -> asyncio.Transport:
+        """The connection's transport (stream faults shrink buffers and pause reading)."""
+        return self._writer.transport  # type: ignore[return-value]
 
     @property
     def declared(self) -> bool:
@@ -138,6 +154,8 @@ class RequestBody:
         remaining = self.length or 0
         while remaining:
             self._check_drop()
+            if self.stream_fault is not None:
+                await self.stream_fault.check(self)
             async with asyncio.timeout(BODY_READ_TIMEOUT):
                 chunk = await self._reader.read(min(remaining, READ_CHUNK_BYTES))
             if not chunk:
@@ -156,6 +174,8 @@ class RequestBody:
         self.raw = True
         while True:
             self._check_drop()
+            if self.stream_fault is not None:
+                await self.stream_fault.check(self)
             try:
                 chunk = await self._reader.read(READ_CHUNK_BYTES)
             except ConnectionError as err:
@@ -339,6 +359,8 @@ class HttpServer:
         self._server = await asyncio.start_server(
             self._serve_connection, self._host, self._requested_port, limit=MAX_HEADER_BYTES
         )
+        for listening in self._server.sockets:  # accepted connections inherit it
+            listening.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, RECEIVE_BUFFER_BYTES)
         self.port = self._server.sockets[0].getsockname()[1]
 
     @property

@@ -245,8 +245,11 @@ class HikvisionCamera(SimulatedDevice):
         """The page of real cameras."""
         return UNAUTHORIZED_PAGE
 
-    def fault_status(self, request: Request, status: int) -> Response:
-        """5xx faults look like device errors (503: busy)."""
+    def fault_status(self, request: Request, status: int, reason: str = "") -> Response:
+        """5xx faults look like device errors (503: busy); a `reason` names the refusal."""
+        if reason:
+            code = STATUS_DEVICE_ERROR if status >= 500 else STATUS_INVALID_OPERATION
+            return self._status(request.path, code, reason, http_status=status)
         if status == 503:
             return self._status(request.path, STATUS_DEVICE_BUSY, "deviceBusy", http_status=status)
         return self._status(request.path, STATUS_DEVICE_ERROR, "deviceError", http_status=status)

@@ -2,52 +2,19 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
-import heapq
-import itertools
 from pathlib import Path
 import shutil
-import subprocess
 
 import imageio_ffmpeg
 import pytest
 
-from custom_components.talkback.audio import FRAME_BYTES, FRAME_DURATION, G711Codec
-from custom_components.talkback.audio.pacer import group_frames
-
-TONE_HZ = 440
-TONE_SECONDS = 2.0
-# Container, extra ffmpeg encoder arguments.
-TONE_FORMATS = {
-    "wav": ["-ar", "44100", "-ac", "2"],
-    "mp3": ["-ar", "44100", "-c:a", "libmp3lame"],
-    "ogg": ["-ar", "48000", "-c:a", "libvorbis"],
-    "flac": ["-ar", "16000"],
-    "aac": ["-ar", "22050", "-c:a", "aac"],
-}
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """The audio library needs no Home Assistant instance (overrides the top-level fixture)."""
+from .helpers import TONE_FORMATS, TONE_HZ, TONE_SECONDS, FakeClock, run_ffmpeg
 
 
 @pytest.fixture(scope="session")
 def ffmpeg() -> str:
     """Path of the ffmpeg binary: the system's, else the one in the imageio-ffmpeg wheel."""
     return shutil.which("ffmpeg") or imageio_ffmpeg.get_ffmpeg_exe()
-
-
-def run_ffmpeg(ffmpeg: str, *args: str, stdin: bytes | None = None) -> bytes:
-    """Run ffmpeg to completion (fixtures and reference decodes only) and return its stdout."""
-    return subprocess.run(
-        [ffmpeg, "-nostdin", "-hide_banner", "-loglevel", "error", "-y", *args],
-        input=stdin,
-        capture_output=True,
-        check=True,
-    ).stdout
 
 
 @pytest.fixture(scope="session")
@@ -64,133 +31,7 @@ def media_dir(ffmpeg: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
     return directory
 
 
-def decode_g711(ffmpeg: str, data: bytes, codec: G711Codec) -> list[int]:
-    """Decode G.711 bytes to 16-bit samples with ffmpeg (an independent decoder)."""
-    pcm = run_ffmpeg(
-        ffmpeg, "-f", codec.ffmpeg_format, "-ar", "8000", "-ac", "1", "-i", "pipe:0",
-        "-f", "s16le", "pipe:1", stdin=data,
-    )  # fmt: skip
-    return [int.from_bytes(pcm[i : i + 2], "little", signed=True) for i in range(0, len(pcm), 2)]
-
-
-def release_time(index: int, *, lead: float = 0.1, start: float = 0.0) -> float:
-    """When the pacer schedules frame `index`: with its group, at the group's last deadline."""
-    group = group_frames(lead)
-    last = index + group - 1 - index % group
-    return max(start, start + (last + 1) * FRAME_DURATION - lead)
-
-
-def frame(index: int) -> bytes:
-    """A distinct, recognisable test frame."""
-    return bytes([index % 251]) * FRAME_BYTES
-
-
-@dataclass
-class FakeTimer:
-    """A call scheduled on the fake clock."""
-
-    when: float
-    callback: Callable[[], object]
-    cancelled: bool = False
-
-    def cancel(self) -> None:
-        """Cancel the call."""
-        self.cancelled = True
-
-
-@dataclass
-class FakeClock:
-    """A PacerClock whose time moves only when a test advances it.
-
-    Between steps the event loop runs until the tasks under test are idle, so results do
-    not depend on the machine's speed.
-    """
-
-    now: float = 0.0
-    _timers: list[tuple[float, int, FakeTimer]] = field(default_factory=list)
-    _order: itertools.count[int] = field(default_factory=itertools.count)
-
-    def time(self) -> float:
-        """Return the fake time."""
-        return self.now
-
-    def call_at(self, when: float, callback: Callable[[], object], /) -> FakeTimer:
-        """Schedule `callback` at fake time `when`."""
-        timer = FakeTimer(when, callback)
-        heapq.heappush(self._timers, (when, next(self._order), timer))
-        return timer
-
-    @property
-    def pending(self) -> int:
-        """Timers neither fired nor cancelled."""
-        return sum(not timer.cancelled for _, _, timer in self._timers)
-
-    async def sleep(self, seconds: float) -> None:
-        """Sleep on the fake clock."""
-        done = asyncio.get_running_loop().create_future()
-        self.call_at(self.now + seconds, lambda: done.set_result(None))
-        await done
-
-    async def advance(self, seconds: float) -> None:
-        """Move time forward, firing every timer due on the way at its own time."""
-        target = self.now + seconds
-        await settle()
-        while self._timers and self._timers[0][0] <= target:
-            when, _, timer = heapq.heappop(self._timers)
-            if timer.cancelled:
-                continue
-            self.now = max(self.now, when)
-            timer.callback()
-            await settle()
-        self.now = target
-        await settle()
-
-
-async def settle() -> None:
-    """Let every ready task run until the loop is idle (tasks here never do real I/O)."""
-    for _ in range(10):
-        await asyncio.sleep(0)
-
-
 @pytest.fixture
 def clock() -> FakeClock:
     """A fresh fake clock at time 0."""
     return FakeClock()
-
-
-async def collect(frames: AsyncIterator[bytes]) -> list[bytes]:
-    """Read an iterator to its end."""
-    return [item async for item in frames]
-
-
-class Feed:
-    """A frame source the test controls: frames are there at once, or held back (a stall)."""
-
-    def __init__(self, frames: Iterable[bytes] = ()) -> None:
-        """Start with `frames` available."""
-        self._queue: asyncio.Queue[bytes | BaseException | None] = asyncio.Queue()
-        self.closed = False
-        self.push(*frames)
-
-    def push(self, *frames: bytes) -> None:
-        """Make frames available."""
-        for item in frames:
-            self._queue.put_nowait(item)
-
-    def end(self) -> None:
-        """End the source after the frames pushed so far."""
-        self._queue.put_nowait(None)
-
-    def fail(self, error: BaseException) -> None:
-        """Fail the source after the frames pushed so far."""
-        self._queue.put_nowait(error)
-
-    async def __aiter__(self) -> AsyncIterator[bytes]:
-        """Hand out the frames; `closed` tells whether the consumer closed the iteration."""
-        try:
-            while (item := await self._queue.get()) is not None:
-                if isinstance(item, BaseException):
-                    raise item
-                yield item
-        finally:
-            self.closed = True

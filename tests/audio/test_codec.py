@@ -6,7 +6,7 @@ import pytest
 
 from custom_components.talkback.audio import FRAME_BYTES, FRAME_DURATION, SAMPLE_RATE, G711Codec
 
-from .conftest import decode_g711
+from .helpers import decode_g711
 
 
 def test_frame_is_20_ms_of_8_khz_bytes() -> None:

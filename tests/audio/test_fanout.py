@@ -15,7 +15,7 @@ from custom_components.talkback.audio import (
     G711Codec,
 )
 
-from .conftest import FakeClock, Feed, frame, release_time
+from .helpers import FakeClock, Feed, frame, release_time
 
 LEAD = 0.1
 

@@ -16,7 +16,7 @@ from custom_components.talkback.audio import (
     stream_to,
 )
 
-from .conftest import FakeClock, Feed, collect, frame, release_time as due
+from .helpers import FakeClock, Feed, collect, frame, release_time as due
 
 LEAD = 0.1
 SILENCE = G711Codec.MULAW.silence_frame

@@ -22,7 +22,7 @@ from custom_components.talkback.audio import (
     G711Codec,
 )
 
-from .conftest import TONE_FORMATS, TONE_HZ, collect, decode_g711, run_ffmpeg
+from .helpers import TONE_FORMATS, TONE_HZ, collect, decode_g711, run_ffmpeg
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 

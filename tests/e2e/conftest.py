@@ -24,11 +24,6 @@ from .harness import ARTIFACTS, CAMERA, EndToEnd
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """A real `hass` process loads Talkback here: no PHACC `hass` fixture."""
-
-
-@pytest.fixture(autouse=True)
 def _loopback(socket_enabled: None) -> None:
     """The tests talk to Home Assistant and the simulator on 127.0.0.1."""
 

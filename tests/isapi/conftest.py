@@ -3,48 +3,20 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
 import pytest
 
 from custom_components.talkback.isapi.client import IsapiClient
-from custom_components.talkback.isapi.models import IsapiTimeouts
-from simulator.core import AuthScheme, DigestAlgorithm
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-# Library tests: no Home Assistant instance, loopback sockets allowed (autouse fixtures).
-from tests.rawhttp.conftest import (
-    _loopback_sockets,  # noqa: F401
-    auto_enable_custom_integrations,  # noqa: F401
-)
-from tests.simulator import conftest as simulator_fixtures
+from .helpers import AUTH_POLICIES, PASSWORD, USER, make_client
 
-USER = "admin"
-PASSWORD = "Pa55-w0rd-never-logged"
-# Short timeouts so that delay tests finish quickly; generous for a loaded 2-core machine.
-FAST = IsapiTimeouts(
-    request=1.0,
-    connect=1.0,
-    open=1.0,
-    close=1.0,
-    talk_write=1.0,
-    talk_response=1.0,
-    talk_socket_close=1.0,
-    receive_head=1.0,
-    receive_read=1.0,
-)
-DELAY = 2.0  # a simulator delay fault, twice every FAST timeout
-AUTH_POLICIES: dict[str, dict[str, Any]] = {
-    "digest-md5": {"auth_scheme": AuthScheme.DIGEST, "digest_algorithm": DigestAlgorithm.MD5},
-    "digest-sha256": {
-        "auth_scheme": AuthScheme.DIGEST,
-        "digest_algorithm": DigestAlgorithm.SHA256,
-    },
-    "basic-only": {"auth_scheme": AuthScheme.BASIC},
-    "no-auth": {"auth_scheme": AuthScheme.NONE},
-}
+
+@pytest.fixture(autouse=True)
+def _loopback(socket_enabled: None) -> None:
+    """The client is tested over real 127.0.0.1 sockets."""
 
 
 @pytest.fixture(params=list(AUTH_POLICIES))
@@ -53,8 +25,11 @@ def auth_policy(request: pytest.FixtureRequest) -> dict[str, Any]:
     return AUTH_POLICIES[request.param]
 
 
-# A running HikvisionCamera built from the `camera_config` fixture below.
-camera = simulator_fixtures.camera
+@pytest.fixture
+async def camera(camera_config: CameraConfig) -> AsyncIterator[HikvisionCamera]:
+    """A running camera built from the `camera_config` fixture."""
+    async with HikvisionCamera(camera_config) as device:
+        yield device
 
 
 @pytest.fixture
@@ -71,37 +46,11 @@ async def http() -> AsyncIterator[aiohttp.ClientSession]:
 
 
 @pytest.fixture
-def client(http: aiohttp.ClientSession, camera: HikvisionCamera) -> IsapiClient:
-    """The client under test, pointed at the camera."""
-    return make_client(http, camera.port)
-
-
-def make_client(
-    http: aiohttp.ClientSession, port: int, *, password: str = PASSWORD, **options: object
-) -> IsapiClient:
-    """A client for 127.0.0.1:port with the fast timeouts."""
-    return IsapiClient(
-        http,
-        "127.0.0.1",
-        port=port,
-        username=USER,
-        password=password,
-        timeouts=FAST,
-        **options,  # type: ignore[arg-type]
-    )
-
-
-async def frames_of(data: bytes, size: int = 160) -> AsyncIterator[bytes]:
-    """The frames of `data`, as fast as they are read (pacing is not the client's job)."""
-    for start in range(0, len(data), size):
-        yield data[start : start + size]
-
-
-@asynccontextmanager
-async def camera_and_client(
-    http: aiohttp.ClientSession, **options: Any
-) -> AsyncIterator[tuple[HikvisionCamera, IsapiClient]]:
-    """A camera built from CameraConfig options (with the test credentials), and a client."""
-    config = CameraConfig(username=USER, password=PASSWORD, **options)
-    async with HikvisionCamera(config) as device:
-        yield device, make_client(http, device.port)
+async def client(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> AsyncIterator[IsapiClient]:
+    """The client under test, pointed at the camera; closed (no task left) after the test."""
+    client = make_client(http, camera.port)
+    yield client
+    await client.close()
+    assert client.closing_tasks == ()

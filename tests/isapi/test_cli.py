@@ -19,7 +19,7 @@ import pytest
 from custom_components.talkback.isapi.__main__ import run
 from simulator.hikvision import ChannelConfig, HikvisionCamera
 
-from .conftest import PASSWORD, USER, camera_and_client
+from .helpers import PASSWORD, USER, camera_and_client
 
 ROOT = Path(__file__).parent.parent.parent
 

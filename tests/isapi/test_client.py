@@ -30,7 +30,7 @@ from simulator.hikvision import (
 from tests.rawhttp.scripted import Peer, ScriptedServer, response
 from tests.rawhttp.tls import server_context
 
-from .conftest import PASSWORD, USER, camera_and_client, make_client
+from .helpers import PASSWORD, USER, camera_and_client, make_client
 from .realdata import REAL_DEVICES
 from .tlsproxy import tls_proxy
 

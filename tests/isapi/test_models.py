@@ -15,6 +15,7 @@ from custom_components.talkback.isapi.exceptions import (
     IsapiInvalidIdError,
     IsapiNotSupportedError,
     IsapiResponseError,
+    IsapiTooManyChannelsError,
 )
 from custom_components.talkback.isapi.models import (
     DeviceInfo,
@@ -74,10 +75,10 @@ def test_real_channel_lists_parse(path: Any) -> None:
     assert channel.id == "1"
     assert channel.enabled is False
     assert channel.audio_input_type == "MicIn"
-    assert channel.audio_compression_type in ("G.711ulaw", "AAC")
+    assert channel.audio_compression_type == ("AAC" if "_AAC_" in path.name else "G.711ulaw")
     assert channel.g711_codec == ("mulaw" if channel.audio_compression_type != "AAC" else None)
     assert isinstance(channel.speaker_volume, int)
-    assert channel.noise_reduction in (True, False)
+    assert isinstance(channel.noise_reduction, bool)
 
 
 def test_real_channel_values() -> None:
@@ -215,19 +216,27 @@ def test_real_session_and_close_status() -> None:
         TwoWayAudioSession.from_xml(parse("<TwoWayAudioSession/>"))
 
 
+# error class, HTTP status, text in the message, the document's statusCode
 REAL_STATUS_ERRORS = {
-    "ResponseStatus_badXmlContent": (IsapiDeviceError, 400, "choose values"),
-    "ResponseStatus_deviceError": (IsapiDeviceError, 500, "restart the device"),
+    "ResponseStatus_badXmlContent": (IsapiDeviceError, 400, "choose values", 6),
+    "ResponseStatus_deviceError": (IsapiDeviceError, 500, "restart the device", 3),
     "ResponseStatus_invalidOperation_403_DS-7616NXI-K2": (
         IsapiDeviceError,
         403,
         "Invalid Operation",
+        4,
     ),
-    "ResponseStatus_methodNotAllowed_psia_DS-7608NI-E2": (IsapiNotSupportedError, 405, "firmware"),
+    "ResponseStatus_methodNotAllowed_psia_DS-7608NI-E2": (
+        IsapiNotSupportedError,
+        405,
+        "firmware",
+        4,
+    ),
     "ResponseStatus_notSupport_description_DS-2CD2387G3": (
         IsapiNotSupportedError,
         403,
         "SW_ONLINE_UPGRADE_SUP not support",
+        4,
     ),
 }
 
@@ -235,13 +244,13 @@ REAL_STATUS_ERRORS = {
 @pytest.mark.parametrize("path", real_files("ResponseStatus_*.xml"), ids=lambda p: p.name)
 def test_real_error_statuses_map_to_typed_errors(path: Any) -> None:
     """Each real ResponseStatus becomes the error class the user can act on."""
-    kind, http_status, text = REAL_STATUS_ERRORS[path.name.split("__")[0]]
+    kind, http_status, text, status_code = REAL_STATUS_ERRORS[path.name.split("__")[0]]
     error = error_for_body(http_status, path.read_bytes(), action="doing a thing")
     assert type(error) is kind
     assert text in str(error)
     assert "doing a thing" in str(error)
     assert error.http_status == http_status
-    assert error.status_code in (3, 4, 6)
+    assert error.status_code == status_code
 
 
 def test_invalid_operation_on_open_means_busy() -> None:
@@ -402,3 +411,30 @@ def test_entity_bomb_external_entity_and_size_are_refused() -> None:
         parse(b'<?xml version="1.0" encoding="klingon"?><a/>')
     with pytest.raises(IsapiResponseError, match="not well-formed"):
         parse(b"")
+
+
+def _channel_list(count: int) -> Any:
+    items = "".join(
+        f"<TwoWayAudioChannel><id>{index}</id><enabled>false</enabled></TwoWayAudioChannel>"
+        for index in range(1, count + 1)
+    )
+    return parse(f"<TwoWayAudioChannelList>{items}</TwoWayAudioChannelList>")
+
+
+def test_channel_count_is_capped() -> None:
+    """64 channels are taken; 2,000 (6,000 entities, 2,000 requests) are a typed error."""
+    assert len(parse_two_way_audio_channels(_channel_list(64))) == 64
+    with pytest.raises(IsapiTooManyChannelsError, match="2000 two-way audio channels"):
+        parse_two_way_audio_channels(_channel_list(2000))
+
+
+def test_device_text_in_an_error_is_cut() -> None:
+    """A 57,858-character description is quoted in at most 200 characters."""
+    body = (
+        "<ResponseStatus><statusCode>4</statusCode><statusString>Invalid Operation"
+        f"</statusString><subStatusCode>notSupport</subStatusCode><description>{'x' * 57858}"
+        "</description></ResponseStatus>"
+    ).encode()
+    error = error_for_body(403, body, action="closing")
+    assert len(str(error)) < 500
+    assert "Invalid Operation" in str(error)

@@ -20,7 +20,7 @@ from simulator.core import Fault, FaultKind
 from simulator.hikvision import HikvisionCamera
 from tests.rawhttp.scripted import Peer, ScriptedServer
 
-from .conftest import DELAY, FAST, frames_of, make_client
+from .helpers import DELAY, FAST, frames_of, make_client
 
 
 def delay(camera: HikvisionCamera, path: str, method: str = "*") -> None:
@@ -92,15 +92,13 @@ async def test_talk_write_timeout(client: IsapiClient, camera: HikvisionCamera) 
     assert camera.channels[1].session is None
 
 
-async def test_talk_response_timeout(
-    client: IsapiClient, camera: HikvisionCamera, caplog: pytest.LogCaptureFixture
-) -> None:
-    """TALK_RESPONSE_TIMEOUT: no answer after the audio ended; the audio counts as sent."""
-    caplog.set_level(logging.WARNING)
+async def test_talk_response_timeout(client: IsapiClient, camera: HikvisionCamera) -> None:
+    """TALK_RESPONSE_TIMEOUT: no answer after the audio ended is a failure (issue 12): the
+    ISAPI answer confirms the audio, without it the audio may not have played."""
     async with client.talk("1") as session:
         delay(camera, "*/audioData", "PUT")
-        assert await session.send(frames_of(b"\xff" * 1600)) == 1600
-    assert "did not confirm the audio" in caplog.text
+        with pytest.raises(IsapiTimeoutError, match="did not confirm the audio within 1 s"):
+            await session.send(frames_of(b"\xff" * 1600))
     assert camera.channels[1].session is None
 
 

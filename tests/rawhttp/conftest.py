@@ -2,28 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
-from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 import ssl
 
 import pytest
 
 from custom_components.talkback.rawhttp import Origin
 
-from .scripted import Script, ScriptedServer
-
-
-@pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """rawhttp is a library: no Home Assistant instance is needed."""
+from .scripted import Script, ScriptedServer, ServeFactory
 
 
 @pytest.fixture(autouse=True)
 def _loopback_sockets(socket_enabled: None) -> None:
     """rawhttp is tested over real 127.0.0.1 sockets."""
-
-
-type ServeFactory = Callable[..., AbstractAsyncContextManager[tuple[ScriptedServer, Origin]]]
 
 
 @pytest.fixture

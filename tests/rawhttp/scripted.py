@@ -9,8 +9,11 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Awaitable, Callable
 import contextlib
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 import ssl
+
+from custom_components.talkback.rawhttp import Origin
 
 
 @dataclass
@@ -94,3 +97,7 @@ class ScriptedServer:
             task.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         await self._server.wait_closed()
+
+
+type ServeFactory = Callable[..., AbstractAsyncContextManager[tuple[ScriptedServer, Origin]]]
+"""The `serve` fixture: `async with serve(script) as (server, origin)`."""

@@ -10,6 +10,7 @@ from custom_components.talkback.rawhttp import (
     AuthChallenge,
     HttpAuth,
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
     basic_authorization,
     digest_authorization,
     parse_www_authenticate,
@@ -146,7 +147,11 @@ def test_parse_rejects_garbage() -> None:
 
 
 def test_select_prefers_strongest_digest_then_basic() -> None:
-    """SHA-256 beats MD5; Basic only when no Digest is answerable; auth-int-only is not."""
+    """SHA-256 beats MD5; Basic only when no Digest is offered at all; auth-int-only is not.
+
+    A Digest Talkback cannot answer beside Basic is not a reason to send the password in
+    clear (issue 12): nothing is selected and the caller reports the Digest it cannot do.
+    """
     md5 = AuthChallenge("digest", {"realm": "r", "nonce": "1", "qop": "auth"})
     sha = AuthChallenge("digest", {"realm": "r", "nonce": "2", "algorithm": "SHA-256"})
     basic = AuthChallenge("basic", {"realm": "r"})
@@ -154,7 +159,8 @@ def test_select_prefers_strongest_digest_then_basic() -> None:
     odd = AuthChallenge("digest", {"realm": "r", "nonce": "4", "algorithm": "SHA-512-256"})
     assert select_challenge([basic, md5, sha]) is sha
     assert select_challenge([basic, md5]) is md5
-    assert select_challenge([int_only, odd, basic]) is basic
+    assert select_challenge([int_only, odd, basic]) is None
+    assert select_challenge([basic]) is basic
     assert select_challenge([int_only, odd]) is None
     assert not AuthChallenge("digest", {"realm": "r"}).usable  # no nonce
 
@@ -184,3 +190,61 @@ def test_http_auth_basic_and_unsupported() -> None:
     with pytest.raises(RawHttpAuthenticationError, match="offered: bearer, negotiate") as err:
         auth.update(parse_www_authenticate(["Negotiate abc", "Bearer"]))
     assert "pässword" not in str(err.value)
+
+
+DIGEST = parse_www_authenticate(['Digest realm="r", nonce="n1", qop="auth"'])
+BASIC = parse_www_authenticate(['Basic realm="r"'])
+
+
+def test_basic_answers_one_challenge_only() -> None:
+    """Basic is never sent ahead: each request answers the challenge it got (re-examined)."""
+    auth = HttpAuth("admin", "pw")
+    auth.update(BASIC)
+    assert auth.authorization("GET", "/a") == basic_authorization("admin", "pw")
+    assert auth.authorization("GET", "/b") is None
+    auth.update(DIGEST)  # the device offers Digest again: Digest from now on
+    assert (auth.authorization("GET", "/c") or "").startswith("Digest ")
+    assert (auth.authorization("GET", "/d") or "").startswith("Digest ")
+
+
+def test_basic_over_http_needs_permission() -> None:
+    """Refused over plain HTTP unless allowed; HTTPS always carries it."""
+    with pytest.raises(RawHttpBasicRefusedError, match="unencrypted over HTTP") as err:
+        HttpAuth("admin", "s3cret", allow_basic_over_http=False).update(BASIC)
+    assert "s3cret" not in str(err.value)
+    secure = HttpAuth("admin", "s3cret", allow_basic_over_http=False, secure=True)
+    assert secure.update(BASIC).scheme == "basic"
+    assert HttpAuth("admin", "s3cret").update(BASIC).scheme == "basic"  # the default allows
+
+
+def test_no_downgrade_once_digest_worked_on_any_connection_family() -> None:
+    """Digest that worked on ordinary requests forbids Basic on the talk socket too."""
+    requests = HttpAuth("admin", "pw")
+    requests.update(DIGEST)
+    sent = requests.authorization("GET", "/x")
+    requests.record(sent, 200)
+    assert requests.digest_worked
+    talk = requests.sharing()
+    assert talk.challenge is None  # its own nonce state
+    with pytest.raises(RawHttpBasicRefusedError, match="accepted Digest authentication before"):
+        talk.update(BASIC)
+    with pytest.raises(RawHttpBasicRefusedError):
+        requests.update(BASIC)
+
+
+def test_refused_digest_does_not_count_as_worked() -> None:
+    """A 401 to a Digest answer (wrong password) leaves Basic possible for a Basic device."""
+    auth = HttpAuth("admin", "pw")
+    auth.update(DIGEST)
+    auth.record(auth.authorization("GET", "/x"), 401)
+    auth.record(None, 200)
+    assert not auth.digest_worked
+
+
+def test_unanswerable_digest_beside_basic_is_an_error_not_basic() -> None:
+    """SHA-512-256 Digest next to Basic: the policy says what is missing, sends nothing."""
+    offered = parse_www_authenticate(
+        ['Digest realm="r", nonce="n", algorithm=SHA-512-256, qop="auth"', 'Basic realm="r"']
+    )
+    with pytest.raises(RawHttpAuthenticationError, match="SHA-512-256"):
+        HttpAuth("admin", "pw").update(offered)

@@ -30,8 +30,7 @@ from custom_components.talkback.rawhttp import (
     request,
 )
 
-from .conftest import ServeFactory
-from .scripted import Peer, response
+from .scripted import Peer, ServeFactory, response
 from .tls import server_context
 
 TALK_HEADERS = {"Content-Type": "application/octet-stream", "Content-Length": "0"}

@@ -14,11 +14,6 @@ from .helpers import PASSWORD, USER, digest_session
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """The simulator is not part of Home Assistant: no `hass` needed here."""
-
-
-@pytest.fixture(autouse=True)
 def _loopback(socket_enabled: None) -> None:
     """Every simulator test talks to 127.0.0.1."""
 

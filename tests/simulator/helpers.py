@@ -61,7 +61,7 @@ class DigestSigner:
     def sign(self, method: str, uri: str, *, nc: int | None = None) -> str:
         """The Authorization value for one request."""
         algorithm = self.params.get("algorithm", "MD5")
-        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm]
+        digest = {"MD5": hashlib.md5, "SHA-256": hashlib.sha256}[algorithm.removesuffix("-sess")]
 
         def h(text: str) -> str:
             return digest(text.encode()).hexdigest()
@@ -70,6 +70,8 @@ class DigestSigner:
         cnonce = secrets.token_hex(8)
         realm, nonce = self.params["realm"], self.params["nonce"]
         ha1 = h(f"{self.username}:{realm}:{self.password}")
+        if algorithm.endswith("-sess"):  # RFC 7616 3.4.2
+            ha1 = h(f"{ha1}:{nonce}:{cnonce}")
         ha2 = h(f"{method}:{uri}")
         count = f"{self.nc:08x}"
         response = h(f"{ha1}:{nonce}:{count}:{cnonce}:auth:{ha2}")
@@ -237,3 +239,29 @@ async def running(
     """A camera with this configuration and a Digest client for it."""
     async with HikvisionCamera(config) as camera, digest_session(camera) as http:
         yield camera, http
+
+
+async def get_xml(http: aiohttp.ClientSession, path: str) -> tuple[int, bytes]:
+    """GET an XML document: the status and the body."""
+    async with http.get(path) as response:
+        assert response.headers["Content-Type"] == "application/xml"
+        return response.status, await response.read()
+
+
+async def put(http: aiohttp.ClientSession, path: str, body: bytes = b"") -> tuple[int, bytes]:
+    """PUT a body: the status and the answer."""
+    async with http.put(path, data=body) as response:
+        return response.status, await response.read()
+
+
+async def open_session(http: aiohttp.ClientSession, channel: int = 1) -> str:
+    """Open a talk session on a channel; its id."""
+    status, body = await put(http, f"{TWA}/{channel}/open")
+    assert status == 200, body
+    return xml_values(body)["sessionId"]
+
+
+def channel_xml(channel: int = 1, **values: object) -> bytes:
+    """A TwoWayAudioChannel document with the given fields."""
+    fields = "".join(f"<{name}>{value}</{name}>" for name, value in values.items())
+    return f"<TwoWayAudioChannel><id>{channel}</id>{fields}</TwoWayAudioChannel>".encode()

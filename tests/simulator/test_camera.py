@@ -19,29 +19,17 @@ from simulator.hikvision import (
     SessionIdStyle,
 )
 
-from .helpers import PASSWORD, TWA, local, running, xml_values
-
-
-async def get_xml(http: aiohttp.ClientSession, path: str) -> tuple[int, bytes]:
-    async with http.get(path) as response:
-        assert response.headers["Content-Type"] == "application/xml"
-        return response.status, await response.read()
-
-
-async def put(http: aiohttp.ClientSession, path: str, body: bytes = b"") -> tuple[int, bytes]:
-    async with http.put(path, data=body) as response:
-        return response.status, await response.read()
-
-
-async def open_session(http: aiohttp.ClientSession, channel: int = 1) -> str:
-    status, body = await put(http, f"{TWA}/{channel}/open")
-    assert status == 200, body
-    return xml_values(body)["sessionId"]
-
-
-def channel_xml(channel: int = 1, **values: object) -> bytes:
-    fields = "".join(f"<{name}>{value}</{name}>" for name, value in values.items())
-    return f"<TwoWayAudioChannel><id>{channel}</id>{fields}</TwoWayAudioChannel>".encode()
+from .helpers import (
+    PASSWORD,
+    TWA,
+    channel_xml,
+    get_xml,
+    local,
+    open_session,
+    put,
+    running,
+    xml_values,
+)
 
 
 async def test_device_info(http: aiohttp.ClientSession, camera: HikvisionCamera) -> None:

@@ -11,8 +11,7 @@ import pytest
 
 from simulator.hikvision import HikvisionCamera
 
-from .helpers import TWA, open_talk_socket
-from .test_camera import open_session, put
+from .helpers import TWA, open_session, open_talk_socket, put
 
 
 async def post(control: aiohttp.ClientSession, path: str, document: object) -> tuple[int, Any]:
@@ -84,6 +83,7 @@ async def test_faults_over_http(
                 "status": 500,
                 "nbytes": 0,
                 "count": None,
+                "reason": "",
             }
         ]
     }

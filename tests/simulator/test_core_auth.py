@@ -47,10 +47,11 @@ def digest_setup(
 
 @pytest.mark.parametrize("algorithm", list(DigestAlgorithm))
 def test_digest_accepts_a_correct_response(algorithm: DigestAlgorithm) -> None:
-    """MD5 (not named in the challenge) and SHA-256 (named) both verify."""
+    """MD5 (not named in the challenge), SHA-256 and the -sess forms (named) all verify."""
     authenticator, signer, _ = digest_setup(algorithm)
     challenge = authenticator.challenge()
-    assert ("algorithm=SHA-256" in challenge) is (algorithm is DigestAlgorithm.SHA256)
+    named = algorithm is not DigestAlgorithm.MD5
+    assert (f"algorithm={algorithm.value}" in challenge) is named
     assert 'qop="auth"' in challenge
     assert 'stale="FALSE"' in challenge
     outcome = authenticator.check("GET", URI, signer.sign("GET", URI))

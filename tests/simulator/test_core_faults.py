@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import time
 from xml.etree import ElementTree as ET
 
@@ -14,8 +16,7 @@ from simulator.core import Fault, FaultKind, FaultPlan
 from simulator.core.faults import corrupt
 from simulator.hikvision import HikvisionCamera
 
-from .helpers import TWA, open_talk_socket, xml_values
-from .test_camera import open_session
+from .helpers import TWA, open_session, open_talk_socket, put, xml_values
 
 INFO = "/ISAPI/System/deviceInfo"
 
@@ -136,17 +137,17 @@ def test_fault_from_json_validates() -> None:
     assert fault == Fault(FaultKind.DELAY, path="/x", seconds=1.0, count=2)
     assert Fault.from_json(fault.to_json()) == fault
     bad: object
-    for bad in (
-        [],
-        {"kind": "explode"},
-        {"kind": "delay", "secs": 1},
-        {"kind": "delay", "seconds": "1"},
-        {"kind": "delay", "seconds": -1},
-        {"kind": "status", "status": 99},
-        {"kind": "status", "count": 0},
-        {"kind": "status", "count": True},
+    for bad, error in (
+        ([], TypeError),
+        ({"kind": "explode"}, ValueError),
+        ({"kind": "delay", "secs": 1}, ValueError),
+        ({"kind": "delay", "seconds": "1"}, TypeError),
+        ({"kind": "delay", "seconds": -1}, ValueError),
+        ({"kind": "status", "status": 99}, ValueError),
+        ({"kind": "status", "count": 0}, ValueError),
+        ({"kind": "status", "count": True}, TypeError),
     ):
-        with pytest.raises((ValueError, TypeError)):
+        with pytest.raises(error):
             Fault.from_json(bad)
 
 
@@ -173,3 +174,56 @@ def test_corrupt_json_bodies() -> None:
         assert content_type == "application/json"
         with pytest.raises(json.JSONDecodeError):
             json.loads(broken)
+
+
+async def test_reauth_answers_a_stale_401_mid_body(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> None:
+    """After N bytes of talk audio: 401 with a fresh nonce marked stale, then the close."""
+    session_id = await open_session(http)
+    camera.faults.add(Fault(FaultKind.REAUTH, path=f"{TWA}/1/audioData", nbytes=1000))
+    talk = await open_talk_socket(camera.port, session_id)
+    with contextlib.suppress(ConnectionError):
+        for _ in range(10):
+            await talk.send(b"\xff" * 160)
+    answer = await talk.response()
+    await talk.close()
+    assert answer.status == 401
+    assert 'stale="TRUE"' in answer.headers["www-authenticate"]
+    assert 1000 <= len(camera.recorder.recordings[0].data) <= 1600  # read in 4 KiB steps
+
+
+async def test_stop_reading_takes_no_more(
+    http: aiohttp.ClientSession, camera: HikvisionCamera
+) -> None:
+    """After N bytes the camera stops reading: writes soon block, nothing more is recorded,
+    and closing the session ends the connection."""
+    session_id = await open_session(http)
+    camera.faults.add(Fault(FaultKind.STOP_READING, path=f"{TWA}/1/audioData", nbytes=1000))
+    talk = await open_talk_socket(camera.port, session_id)
+
+    async def fill() -> None:
+        while True:  # the buffers fill: a write finally waits
+            await talk.send(b"\xff" * 8000)
+
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(fill(), 2.0)
+    recorded = len(camera.recorder.recordings[0].data)
+    await asyncio.sleep(0.2)
+    assert len(camera.recorder.recordings[0].data) == recorded < 64 * 1024
+    await put(http, f"{TWA}/1/close")
+    assert await talk.at_eof()
+    await talk.close()
+
+
+def test_new_fault_fields_round_trip() -> None:
+    """`reason` and the stream fault kinds travel through JSON (the control endpoint)."""
+    for fault in (
+        Fault(FaultKind.STATUS, path="*/close", status=403, reason="notSupport"),
+        Fault(FaultKind.STOP_READING, nbytes=8000, seconds=5.0),
+        Fault(FaultKind.REAUTH, method="POST", nbytes=4000, count=1),
+        Fault(FaultKind.SILENT_END, seconds=20.0),
+    ):
+        assert Fault.from_json(fault.to_json()) == fault
+    with pytest.raises(TypeError):
+        Fault.from_json({"kind": "status", "reason": 403})

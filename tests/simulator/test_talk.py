@@ -18,14 +18,15 @@ from .helpers import (
     TWA,
     RawConnection,
     authorized,
+    open_session,
     open_talk_socket,
+    put,
     rising_edges,
     running,
     send_talk_head,
     talk_target,
     xml_values,
 )
-from .test_camera import open_session, put
 
 # Half a second of a 440 Hz tone; test_core_recorder checks the codec against ITU values.
 NOTE = tone(440, 6000, AudioEncoding.MULAW)[:4000]

@@ -14,11 +14,6 @@ from .helpers import FAST
 
 
 @pytest.fixture(autouse=True)
-def auto_enable_custom_integrations() -> None:
-    """The VAPIX library needs no Home Assistant instance (overrides the top-level fixture)."""
-
-
-@pytest.fixture(autouse=True)
 def _loopback(socket_enabled: None) -> None:
     """Every client test talks to simulated devices on 127.0.0.1."""
 

@@ -126,16 +126,32 @@ async def test_wrong_password_exits_with_2() -> None:
     assert "hunter2-wrong" not in err
 
 
+async def test_password_from_the_environment() -> None:
+    """VAPIX_PASSWORD instead of --password (which `ps` shows); neither: exit 1, what to do."""
+    async with single_device() as device:
+        options = ["--host", device.host, "--port", str(device.port), "--username", USER]
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setenv("VAPIX_PASSWORD", PASSWORD)
+            code, out, err = await run_cli("probe", *options)
+        assert (code, err) == (0, "")
+        assert json.loads(out)["device"]["serial_number"] == device.serial
+        with pytest.MonkeyPatch.context() as patch:
+            patch.delenv("VAPIX_PASSWORD", raising=False)
+            code, out, err = await run_cli("probe", *options)
+    assert (code, out) == (1, "")
+    assert "VAPIX_PASSWORD" in err
+
+
 async def test_unreachable_is_3() -> None:
     """Nothing listening: the connection error maps to 3."""
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
     args = build_parser().parse_args(
-        ["probe", "--host", "127.0.0.1", "--port", str(port), "--username", "u", "--password", "p"]
+        ["probe", "--host", "127.0.0.1", "--port", str(port), "--username", "u"]
     )
     with pytest.raises(VapixConnectionError) as raised:
-        await run(args)
+        await run(args, "p")
     assert exit_code(raised.value) == 3
 
 

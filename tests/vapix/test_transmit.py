@@ -19,6 +19,7 @@ from custom_components.talkback.vapix import (
     VapixClient,
     VapixConnectionError,
     VapixNotSupportedError,
+    VapixTimeoutError,
 )
 from custom_components.talkback.vapix.transmit import TRANSMIT_TIMEOUTS
 from simulator.axis import AxisAuth, AxisRelayNetwork
@@ -202,14 +203,14 @@ async def test_untrusted_certificate(tmp_path: Path, session: aiohttp.ClientSess
             await client.transmit(frames_from(tone_frames(1)))
 
 
-async def test_unconfirmed_end_is_not_an_error(
-    connect: Callable[..., VapixClient], caplog: pytest.LogCaptureFixture
-) -> None:
-    """All audio went out but the device has not answered in time: a warning, not a failure."""
+async def test_unconfirmed_end_is_a_failure(connect: Callable[..., VapixClient]) -> None:
+    """The device took every byte but never answers: transmit.cgi promises an answer after
+    playback, so its absence is a failure ("may not have played"), not a success."""
     async with single_device() as device:
+        assert device.server is not None
+        device.server.faults.add(Fault(FaultKind.SILENT_END, path="*/transmit.cgi", seconds=5))
         session = connect(device).talk()
-        session._timeouts = replace(TRANSMIT_TIMEOUTS, response=0.05)
-        async with session:
-            sent = await session.send(frames_from(tone_frames(50)))  # 1 s of audio at once
-        assert sent == 50 * 160
-    assert "did not confirm the end of the audio" in caplog.text
+        session._timeouts = replace(TRANSMIT_TIMEOUTS, response=0.3)
+        with pytest.raises(VapixTimeoutError, match=r"did not answer within 0\.3 s"):
+            async with session:
+                await session.send(frames_from(tone_frames(50)))  # 1 s of audio at once

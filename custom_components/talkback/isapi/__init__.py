@@ -7,9 +7,11 @@ is an `IsapiError`; `python -m custom_components.talkback.isapi` probes a device
 file through it.
 """
 
+from ..rawhttp import normalize_mac
 from .client import IsapiClient
 from .exceptions import (
     IsapiAuthenticationError,
+    IsapiBasicRefusedError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiDeviceError,
@@ -18,6 +20,7 @@ from .exceptions import (
     IsapiNotSupportedError,
     IsapiResponseError,
     IsapiTimeoutError,
+    IsapiTooManyChannelsError,
 )
 from .models import (
     DeviceInfo,
@@ -28,13 +31,13 @@ from .models import (
     TwoWayAudioChannel,
     TwoWayAudioSession,
     g711_law,
-    normalize_mac,
 )
 from .talk import TalkSession
 
 __all__ = [
     "DeviceInfo",
     "IsapiAuthenticationError",
+    "IsapiBasicRefusedError",
     "IsapiBusyError",
     "IsapiClient",
     "IsapiConnectionError",
@@ -45,6 +48,7 @@ __all__ = [
     "IsapiResponseError",
     "IsapiTimeoutError",
     "IsapiTimeouts",
+    "IsapiTooManyChannelsError",
     "NetworkInterface",
     "ResponseStatus",
     "TalkSession",

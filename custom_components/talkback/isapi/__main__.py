@@ -1,13 +1,13 @@
 """Command line: probe a device, or play an audio file through a talk session.
 
     python -m custom_components.talkback.isapi probe --host H [--port P] [--ssl] [--insecure]
-        --username U --password W
+        --username U   (password: $ISAPI_PASSWORD, else asked on the terminal)
     python -m custom_components.talkback.isapi talk --host H ... --channel N FILE
 
 `probe` prints one JSON object (device, channels with their settings and capabilities);
 `talk` decodes and paces FILE with the audio pipeline and prints a JSON summary. Exit codes:
 0 done, 2 authentication, 3 unreachable or timed out, 4 not supported or busy, 1 anything
-else; failures print one line on stderr. The password may also come from ISAPI_PASSWORD.
+else; failures print one line on stderr. `--password W` works too, but shows in `ps`.
 """
 
 from __future__ import annotations
@@ -16,13 +16,13 @@ import argparse
 import asyncio
 from dataclasses import asdict
 import json
-import os
 import sys
 import time
 from typing import Any, TextIO
 
 import aiohttp
 
+from ..rawhttp import password_from
 from .client import IsapiClient
 from .exceptions import (
     IsapiAuthenticationError,
@@ -56,7 +56,10 @@ def _parser() -> argparse.ArgumentParser:
     common.add_argument("--ssl", action="store_true", help="use https")
     common.add_argument("--insecure", action="store_true", help="accept a self-signed certificate")
     common.add_argument("--username", required=True)
-    common.add_argument("--password", help=f"password (default: ${PASSWORD_VARIABLE})")
+    common.add_argument(
+        "--password",
+        help=f"password (visible to other users in ps: prefer ${PASSWORD_VARIABLE} or the prompt)",
+    )
     parser = argparse.ArgumentParser(
         prog="python -m custom_components.talkback.isapi",
         description="Hikvision ISAPI two-way audio: probe a device or talk through it.",
@@ -101,7 +104,7 @@ async def probe(client: IsapiClient) -> dict[str, Any]:
 async def talk(client: IsapiClient, channel_id: str, media: str, ffmpeg: str) -> dict[str, Any]:
     """Play a file in real time through one talk session; return a summary."""
     # The audio pipeline is only needed here; the library itself does not depend on it.
-    from custom_components.talkback.audio import AudioError, AudioSource, G711Codec, stream_to  # noqa: PLC0415
+    from ..audio import AudioError, AudioSource, G711Codec, stream_to  # noqa: PLC0415
 
     channel = await client.two_way_audio_channel(channel_id)
     if channel.g711_codec is None:
@@ -146,9 +149,9 @@ def _exit_code(err: IsapiError) -> int:
 async def run(argv: list[str], stdout: TextIO, stderr: TextIO) -> int:
     """Run one command; return the exit code."""
     args = _parser().parse_args(argv)
-    password = args.password if args.password is not None else os.environ.get(PASSWORD_VARIABLE)
+    password = password_from(args.password, PASSWORD_VARIABLE)
     if password is None:
-        print(f"error: give --password or set {PASSWORD_VARIABLE}", file=stderr)
+        print(f"error: set {PASSWORD_VARIABLE}, run on a terminal, or give --password", file=stderr)
         return EXIT_ERROR
     try:
         async with aiohttp.ClientSession() as session:

@@ -6,28 +6,24 @@ import asyncio
 from collections.abc import AsyncIterator
 import logging
 import ssl
-from typing import TYPE_CHECKING
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
 import aiohttp
-from multidict import CIMultiDictProxy
 from yarl import URL
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     HttpAuth,
     Origin,
+    RawHttpBodyTooLargeError,
     RawHttpError,
     RawTimeouts,
-    basic_authorization,
     fetch_challenge,
-    insecure_ssl_context,
     parse_www_authenticate,
-    select_challenge,
-    verified_ssl_context,
+    read_bounded,
+    request,
+    ssl_context_for,
 )
-from custom_components.talkback.rawhttp.exceptions import RawHttpAuthenticationError
-
 from .const import (
     CONTENT_TYPE_RECEIVE,
     CONTENT_TYPE_XML,
@@ -38,7 +34,6 @@ from .const import (
     RECEIVE_CHUNK_BYTES,
 )
 from .exceptions import (
-    IsapiAuthenticationError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiError,
@@ -57,36 +52,26 @@ from .models import (
     parse_two_way_audio_channels,
 )
 from .status import STATUS_REBOOT_REQUIRED, error_for, error_for_body, error_for_raw
+from .talk import TalkSession
 from .xml import parse_document
-
-if TYPE_CHECKING:
-    from .talk import TalkSession
 
 _LOGGER = logging.getLogger(__name__)
 
 _OK_STATUS_CODES = frozenset({1, STATUS_REBOOT_REQUIRED})
 
 
-def _offers_only_basic(headers: CIMultiDictProxy[str]) -> bool:
-    """True when a 401 offers Basic and no Digest we can answer (old firmware)."""
-    try:
-        challenges = parse_www_authenticate(headers.getall("WWW-Authenticate", []))
-    except RawHttpAuthenticationError:
-        return False
-    chosen = select_challenge(challenges)
-    return chosen is not None and chosen.scheme == "basic"
-
-
 async def _read_capped(response: aiohttp.ClientResponse, what: str) -> bytes:
     """Read a whole answer, refusing anything larger than an ISAPI document can be."""
-    if (response.content_length or 0) > MAX_XML_BYTES:
-        raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
-    data = bytearray()
-    async for chunk in response.content.iter_chunked(65536):
-        data += chunk
-        if len(data) > MAX_XML_BYTES:
-            raise IsapiResponseError(f"The device sent {what} larger than {MAX_XML_BYTES} bytes")
-    return bytes(data)
+    try:
+        return await read_bounded(
+            response.content.iter_chunked(65536),
+            MAX_XML_BYTES,
+            declared_length=response.content_length,
+        )
+    except RawHttpBodyTooLargeError as err:
+        raise IsapiResponseError(
+            f"The device sent {what} larger than {MAX_XML_BYTES} bytes"
+        ) from err
 
 
 def _channel_path(channel_id: str, suffix: str = "") -> str:
@@ -99,6 +84,14 @@ class IsapiClient:
     `ssl_context`: an `ssl.SSLContext` to use as given; `False` to accept self-signed
     certificates; `None`/`True` to verify against the system store (built in a thread on
     first use). Only used with `use_ssl=True`. The host may be an IPv6 literal.
+
+    Authentication (one policy for every request, the talk socket included; see
+    `rawhttp.auth`): Digest whenever the device offers it, Basic only when it offers
+    nothing else and, over plain HTTP, only with `allow_basic_over_http` (default True so
+    that existing setups keep working; `IsapiBasicRefusedError` otherwise).
+
+    Closes after a failed or cancelled talk run in the background (`closing_tasks`);
+    `await client.close()` waits for them before the client is dropped.
     """
 
     def __init__(
@@ -112,6 +105,7 @@ class IsapiClient:
         use_ssl: bool = False,
         ssl_context: ssl.SSLContext | bool | None = None,
         timeouts: IsapiTimeouts | None = None,
+        allow_basic_over_http: bool = True,
     ) -> None:
         self._session = session
         self.host = host
@@ -119,16 +113,15 @@ class IsapiClient:
         self.use_ssl = use_ssl
         self._ssl_option = ssl_context
         self.timeouts = timeouts or IsapiTimeouts()
-        self._username = username
-        self._password = password
-        self._digest: aiohttp.DigestAuthMiddleware | None = None
-        self._basic_only = False
+        self._auth = HttpAuth(
+            username, password, allow_basic_over_http=allow_basic_over_http, secure=use_ssl
+        )
         self._origin: Origin | None = None
-        # The talk socket answers its own challenge: sharing aiohttp's nonce would make the
-        # two nonce counters collide, which strict devices refuse as a replay.
-        self._stream_auth: HttpAuth | None = None
         self._sessions: dict[str, str | None] = {}
         self._talking: set[str] = set()
+        # Background closes: every one until it ends, and the latest per channel.
+        self._background: set[asyncio.Task[None]] = set()
+        self._closing: dict[str, asyncio.Task[None]] = {}
 
     def __repr__(self) -> str:
         return f"IsapiClient(host={self.host!r}, port={self.port!r}, use_ssl={self.use_ssl!r})"
@@ -138,14 +131,7 @@ class IsapiClient:
     async def origin(self) -> Origin:
         """Where the device is (with its TLS context); validated on first use."""
         if self._origin is None:
-            context: ssl.SSLContext | None = None
-            if self.use_ssl:
-                if isinstance(self._ssl_option, ssl.SSLContext):
-                    context = self._ssl_option
-                elif self._ssl_option is False:
-                    context = insecure_ssl_context()
-                else:
-                    context = await verified_ssl_context()
+            context = await ssl_context_for(self._ssl_option) if self.use_ssl else None
             try:
                 self._origin = Origin(self.host, self.port, context)
             except ValueError as err:
@@ -155,21 +141,24 @@ class IsapiClient:
         return self._origin
 
     async def stream_auth(self) -> HttpAuth:
-        """Credentials primed with the device's challenge, for streamed requests (talk)."""
-        if self._stream_auth is None:
-            origin = await self.origin()
-            timeouts = self.timeouts
-            try:
-                challenges = await fetch_challenge(
-                    origin, PATH_TWO_WAY_AUDIO, timeouts=self.raw_timeouts(timeouts.request)
-                )
-                auth = HttpAuth(self._username, self._password)
-                if challenges:
-                    auth.update(challenges)
-            except RawHttpError as err:
-                raise error_for_raw(err, action="preparing the talk connection") from err
-            self._stream_auth = auth
-        return self._stream_auth
+        """Credentials for one streamed request (talk), primed with a fresh challenge.
+
+        Same policy as every other request, its own nonce state (two counters on one nonce
+        would collide, which strict devices refuse as a replay). The challenge is fetched
+        for each stream: a nonce gone stale since the last play would otherwise cost the
+        audio written before the device's refusal arrives.
+        """
+        origin = await self.origin()
+        auth = self._auth.sharing()
+        try:
+            challenges = await fetch_challenge(
+                origin, PATH_TWO_WAY_AUDIO, timeouts=self.raw_timeouts(self.timeouts.request)
+            )
+            if challenges:
+                auth.update(challenges)
+        except RawHttpError as err:
+            raise error_for_raw(err, action="preparing the talk connection") from err
+        return auth
 
     def raw_timeouts(self, response: float) -> RawTimeouts:
         """Timeouts for a raw-socket request whose answer may take `response` seconds."""
@@ -180,6 +169,7 @@ class IsapiClient:
             response=response,
             read=timeouts.request,
             close=timeouts.talk_socket_close,
+            stall=timeouts.talk_stall,
         )
 
     def session_id(self, channel_id: str) -> str | None:
@@ -192,38 +182,46 @@ class IsapiClient:
         url = URL((await self.origin()).url(path), encoded=True)
         return url.with_query(params) if params else url
 
-    def _request_options(self) -> tuple[dict[str, str], tuple[aiohttp.DigestAuthMiddleware, ...]]:
-        """Headers and middlewares that authenticate one ordinary request."""
-        if self._basic_only:
-            return {"Authorization": basic_authorization(self._username, self._password)}, ()
-        if self._digest is None:
-            try:
-                self._digest = aiohttp.DigestAuthMiddleware(self._username, self._password)
-            except ValueError as err:  # e.g. a ":" in the user name
-                raise IsapiAuthenticationError(
-                    f"This user name cannot be used with Digest authentication ({err}); "
-                    "choose another user"
-                ) from err
-        return {}, (self._digest,)
-
     async def _request(
         self, method: str, url: URL, body: bytes | None = None
     ) -> aiohttp.ClientResponse:
-        """Start a request; the caller releases the response (`async with response`)."""
+        """Start an authenticated request; the caller releases the response (`async with`).
+
+        A 401 whose challenge the policy accepts is answered once (first contact, a stale
+        nonce, or a device offering only Basic: Basic is never sent ahead).
+        """
         origin = await self.origin()
-        headers, middlewares = self._request_options()
-        if body is not None:
-            headers["Content-Type"] = CONTENT_TYPE_XML
-        return await self._session.request(
-            method,
-            url,
-            data=body if body is not None else b"",
-            headers=headers,
-            ssl=origin.ssl_context or True,
-            middlewares=middlewares,
-            allow_redirects=False,
-            timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
-        )
+        target = url.raw_path_qs
+        for attempt in range(2):
+            headers = {"Content-Type": CONTENT_TYPE_XML} if body is not None else {}
+            try:
+                authorization = self._auth.authorization(method, target)
+            except RawHttpError as err:
+                raise error_for_raw(err, action=f"authenticating {method} {url.path}") from err
+            if authorization is not None:
+                headers["Authorization"] = authorization
+            response = await self._session.request(
+                method,
+                url,
+                data=body if body is not None else b"",
+                headers=headers,
+                ssl=origin.ssl_context or True,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(total=None, sock_connect=self.timeouts.connect),
+            )
+            self._auth.record(authorization, response.status)
+            if response.status != 401 or attempt:
+                return response
+            try:
+                challenges = parse_www_authenticate(response.headers.getall("WWW-Authenticate", []))
+                if not challenges:
+                    return response
+                self._auth.update(challenges)
+            except RawHttpError as err:
+                response.release()
+                raise error_for_raw(err, action=f"authenticating {method} {url.path}") from err
+            response.release()
+        raise AssertionError("unreachable: the second attempt returns")  # pragma: no cover
 
     def _transport_error(
         self, err: TimeoutError | aiohttp.ClientError, action: str, wait: float
@@ -239,12 +237,6 @@ class IsapiClient:
             return IsapiTimeoutError(
                 f"The device did not answer within {wait:g} s while {action}; check that it "
                 "is online"
-            )
-        if type(err) is aiohttp.ClientError:
-            # Raised as the bare class by DigestAuthMiddleware for challenges it cannot answer.
-            return IsapiAuthenticationError(
-                f"The device asked for authentication that cannot be answered while {action} "
-                f"({err}); enable Digest (MD5 or SHA-256) authentication on it"
             )
         if isinstance(err, aiohttp.ClientConnectorCertificateError):
             return IsapiConnectionError(
@@ -271,26 +263,40 @@ class IsapiClient:
         wait: float,
         body: bytes | None = None,
     ) -> tuple[int, bytes]:
-        """One request within `wait` seconds; the status and the (bounded) body.
-
-        Basic is used only after a 401 that offers nothing else (old firmware).
-        """
+        """One request within `wait` seconds; the status and the (bounded) body."""
         url = await self._url(path)
-        for _ in range(2):
-            try:
-                async with asyncio.timeout(wait):
-                    response = await self._request(method, url, body)
-                    async with response:
-                        data = await _read_capped(response, "an answer")
-            except (TimeoutError, aiohttp.ClientError) as err:
-                raise self._transport_error(err, action, wait) from err
-            basic_only = response.status == 401 and _offers_only_basic(response.headers)
-            if basic_only and not self._basic_only:
-                _LOGGER.debug("%s accepts only Basic authentication", self.host)
-                self._basic_only = True
-                continue
-            return response.status, data
-        raise AssertionError("unreachable: the Basic fallback is tried once")  # pragma: no cover
+        try:
+            async with asyncio.timeout(wait):
+                response = await self._request(method, url, body)
+                async with response:
+                    return response.status, await _read_capped(response, "an answer")
+        except (TimeoutError, aiohttp.ClientError) as err:
+            raise self._transport_error(err, action, wait) from err
+
+    async def _send_once(
+        self, method: str, path: str, *, action: str, wait: float
+    ) -> tuple[int, bytes]:
+        """As `_send`, for a request the device must never get twice (opening a session).
+
+        aiohttp sends an idempotent method again, by itself, when the connection breaks
+        before the answer; for `open` the first one may have opened a session, which the
+        second then reports as busy and nobody closes. rawhttp never sends twice on its own.
+        """
+        origin = await self.origin()
+        try:
+            async with asyncio.timeout(wait):
+                response = await request(
+                    origin,
+                    method,
+                    path,
+                    auth=self._auth,
+                    timeouts=self.raw_timeouts(wait),
+                )
+        except TimeoutError as err:
+            raise self._transport_error(err, action, wait) from err
+        except RawHttpError as err:
+            raise error_for_raw(err, action=action) from err
+        return response.status, response.body
 
     async def _get_xml(self, path: str, *, action: str, what: str) -> Element:
         status, body = await self._send("GET", path, action=action, wait=self.timeouts.request)
@@ -302,7 +308,10 @@ class IsapiClient:
         self, path: str, *, action: str, wait: float, body: bytes | None = None
     ) -> bytes:
         """PUT; a 2xx answer that carries a failed ResponseStatus is an error too."""
-        status, data = await self._send("PUT", path, action=action, wait=wait, body=body)
+        if path.endswith("/open"):
+            status, data = await self._send_once("PUT", path, action=action, wait=wait)
+        else:
+            status, data = await self._send("PUT", path, action=action, wait=wait, body=body)
         if not 200 <= status < 300:
             raise error_for_body(
                 status, data, action=action, open_means_busy=path.endswith("/open")
@@ -427,8 +436,6 @@ class IsapiClient:
 
     def talk(self, channel_id: str) -> TalkSession:
         """A talk session (async context manager): close stale, open, `send(frames)`, close."""
-        from .talk import TalkSession  # noqa: PLC0415 - talk.py builds on this module
-
         return TalkSession(self, channel_id)
 
     def claim_talk(self, channel_id: str) -> None:
@@ -457,6 +464,71 @@ class IsapiClient:
                     response.status, await _read_capped(response, "an answer"), action=action
                 )
         return response
+
+    async def close_quietly(self, channel_id: str) -> None:
+        """Close the channel's session, best effort: any refusal or silence is only logged.
+
+        Bounded by the close timeout. Used before an open (a device answering 500 or 403
+        notSupport to closing an idle channel must not stop the open) and after a talk.
+        """
+        try:
+            await self.close_two_way_audio(channel_id)
+        except IsapiError as err:
+            _LOGGER.debug("%s: closing channel %s: %s", self.host, channel_id, err)
+
+    def close_in_background(
+        self, channel_id: str, *, again_after: float = 0.0
+    ) -> asyncio.Task[None]:
+        """Close the channel's session in a task this client owns; see `close()`.
+
+        For a talk being stopped (the caller returns at once, the close follows within its
+        timeout) and for a failed, timed-out or cancelled open. An open left unanswered may
+        still be carried out by the device after the close: `again_after` seconds later
+        the close is sent once more. The next talk on the channel waits for it first.
+        """
+        task = asyncio.get_running_loop().create_task(
+            self._close_after_talk(channel_id, again_after),
+            name=f"isapi close {self.host} channel {channel_id}",
+        )
+        self._background.add(task)
+        self._closing[channel_id] = task
+        task.add_done_callback(lambda done: self._forget_close(channel_id, done))
+        return task
+
+    async def _close_after_talk(self, channel_id: str, again_after: float) -> None:
+        try:
+            await self.close_two_way_audio(channel_id)
+            if again_after:
+                await asyncio.sleep(again_after)
+                await self.close_two_way_audio(channel_id)
+        except IsapiError as err:
+            # The camera also ends a session that gets no audio (after about 10 s).
+            _LOGGER.warning(
+                "%s: could not close the talk session on channel %s: %s",
+                self.host,
+                channel_id,
+                err,
+            )
+
+    def _forget_close(self, channel_id: str, task: asyncio.Task[None]) -> None:
+        self._background.discard(task)
+        if self._closing.get(channel_id) is task:
+            del self._closing[channel_id]
+
+    async def closed(self, channel_id: str) -> None:
+        """Wait until a background close of the channel (if any) has finished."""
+        if (task := self._closing.get(channel_id)) is not None:
+            await asyncio.wait({task})
+
+    @property
+    def closing_tasks(self) -> tuple[asyncio.Task[None], ...]:
+        """The background closes still running."""
+        return tuple(self._background)
+
+    async def close(self) -> None:
+        """Wait for every background close; call before dropping the client (e.g. on unload)."""
+        while self._background:
+            await asyncio.wait(set(self._background))
 
     async def receive_audio(
         self, channel_id: str, session_id: str | None = None

@@ -20,11 +20,15 @@ TALK_SOCKET_CLOSE_TIMEOUT: Final = 2.0  # the talk socket closing
 RECEIVE_HEAD_TIMEOUT: Final = 10.0  # the response head of GET audioData
 RECEIVE_READ_TIMEOUT: Final = 5.0  # silence between two pieces of received audio
 
-# A 401 on the talk socket restarts the stream with a fresh challenge, at most this often.
+TALK_STALL_TIMEOUT: Final = 3.0  # the camera acknowledged none of the audio for this long
+
+# A 401 on the talk socket (the nonce went stale) re-authenticates and goes on with the
+# next frame on a new socket, at most this many times per talk.
 TALK_AUTH_ATTEMPTS: Final = 3
-# Audio kept to replay after such a restart: the 401 comes right after the head, so a
-# few seconds are plenty (8000 bytes/s of G.711).
-TALK_REPLAY_BYTES: Final = 4 * 8000
+
+# More two-way audio channels than any real device has (NVRs: 32 at most) is not a device
+# answering; each channel costs entities and requests.
+MAX_TALK_CHANNELS: Final = 64
 
 # Bytes.
 MAX_XML_BYTES: Final = 256 * 1024  # an ISAPI document; real ones are a few kilobytes

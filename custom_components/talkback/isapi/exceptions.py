@@ -35,6 +35,13 @@ class IsapiAuthenticationError(IsapiError):
     """The device refused the credentials (or the user lacks the permission)."""
 
 
+class IsapiBasicRefusedError(IsapiAuthenticationError):
+    """The device offers only Basic authentication and the client may not use it.
+
+    Over plain HTTP without `allow_basic_over_http`, or after Digest has worked with it.
+    """
+
+
 class IsapiBusyError(IsapiError):
     """The channel (or device) is in use by someone else; try again later."""
 
@@ -53,3 +60,7 @@ class IsapiDeviceError(IsapiError):
 
 class IsapiResponseError(IsapiError):
     """The device answered with something malformed or unexpected."""
+
+
+class IsapiTooManyChannelsError(IsapiResponseError):
+    """The device lists more two-way audio channels than Talkback takes (`MAX_TALK_CHANNELS`)."""

@@ -8,18 +8,21 @@ import re
 from typing import Literal
 from xml.etree.ElementTree import Element
 
+from ..rawhttp import normalize_mac
 from .const import (
     CLOSE_TIMEOUT,
     CONNECT_TIMEOUT,
+    MAX_TALK_CHANNELS,
     OPEN_TIMEOUT,
     RECEIVE_HEAD_TIMEOUT,
     RECEIVE_READ_TIMEOUT,
     REQUEST_TIMEOUT,
     TALK_RESPONSE_TIMEOUT,
     TALK_SOCKET_CLOSE_TIMEOUT,
+    TALK_STALL_TIMEOUT,
     TALK_WRITE_TIMEOUT,
 )
-from .exceptions import IsapiResponseError
+from .exceptions import IsapiResponseError, IsapiTooManyChannelsError
 from .xml import (
     child,
     child_text,
@@ -35,19 +38,7 @@ from .xml import (
 
 type G711Law = Literal["mulaw", "alaw"]
 
-_MAC_SEPARATORS = re.compile(r"[:\-.\s]")
-_HEX12 = re.compile(r"^[0-9a-f]{12}$")
 _STATUS_OK = 1
-
-
-def normalize_mac(value: str | None) -> str | None:
-    """`A6-63-9E-F8-01-09`, `a663.9ef8.0109`... -> `a6:63:9e:f8:01:09`; None if not a MAC."""
-    if value is None:
-        return None
-    digits = _MAC_SEPARATORS.sub("", value).lower()
-    if not _HEX12.match(digits) or digits == "0" * 12:
-        return None
-    return ":".join(digits[index : index + 2] for index in range(0, 12, 2))
 
 
 def g711_law(audio_compression_type: str | None) -> G711Law | None:
@@ -270,7 +261,14 @@ def parse_two_way_audio_channels(root: Element) -> tuple[TwoWayAudioChannel, ...
     )
     if local_name(root.tag) == "TwoWayAudioChannel":
         return (TwoWayAudioChannel.from_xml(root),)
-    return tuple(TwoWayAudioChannel.from_xml(item) for item in children(root, "TwoWayAudioChannel"))
+    items = children(root, "TwoWayAudioChannel")
+    if len(items) > MAX_TALK_CHANNELS:
+        raise IsapiTooManyChannelsError(
+            f"The device lists {len(items)} two-way audio channels; Talkback takes at most "
+            f"{MAX_TALK_CHANNELS}. Check that the address points at a camera, door station "
+            "or recorder"
+        )
+    return tuple(TwoWayAudioChannel.from_xml(item) for item in items)
 
 
 def _options(element: Element | None) -> tuple[str, ...]:
@@ -364,3 +362,4 @@ class IsapiTimeouts:
     talk_socket_close: float = TALK_SOCKET_CLOSE_TIMEOUT
     receive_head: float = RECEIVE_HEAD_TIMEOUT
     receive_read: float = RECEIVE_READ_TIMEOUT
+    talk_stall: float = TALK_STALL_TIMEOUT

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
     RawHttpConnectionError,
     RawHttpError,
     RawHttpTimeoutError,
+    quote_device_text,
 )
-
 from .exceptions import (
     IsapiAuthenticationError,
+    IsapiBasicRefusedError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiDeviceError,
@@ -40,7 +42,7 @@ def _detail(status: ResponseStatus | None, http_status: int | None) -> str:
         words.append(f"({status.sub_status_code})")
     if status.description:
         words.append(f"- {status.description}")
-    return " ".join(words)
+    return quote_device_text(" ".join(words))
 
 
 def error_for(
@@ -167,6 +169,8 @@ def error_for_raw(err: RawHttpError, *, action: str) -> IsapiError:
         return IsapiTimeoutError(message)
     if isinstance(err, RawHttpConnectionError):
         return IsapiConnectionError(message)
+    if isinstance(err, RawHttpBasicRefusedError):
+        return IsapiBasicRefusedError(message)
     if isinstance(err, RawHttpAuthenticationError):
         return IsapiAuthenticationError(message)
     return IsapiResponseError(message)

@@ -7,63 +7,66 @@ declared length) and cameras refuse chunked bodies, so the audio goes through ra
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, AsyncIterator
 import logging
 from types import TracebackType
-from typing import TYPE_CHECKING, Self
+from typing import Protocol, Self
 from urllib.parse import quote
 
-from custom_components.talkback.rawhttp import (
+from ..rawhttp import (
     HttpAuth,
     Origin,
     RawHttpEarlyResponseError,
     RawHttpError,
+    RawHttpStalledError,
     RawHttpTimeoutError,
     RawResponse,
+    RawTimeouts,
     open_stream,
     parse_www_authenticate,
 )
-
-from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS, TALK_REPLAY_BYTES
-from .exceptions import IsapiConnectionError, IsapiError
+from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS
+from .exceptions import IsapiBusyError, IsapiConnectionError, IsapiError, IsapiTimeoutError
+from .models import IsapiTimeouts, TwoWayAudioSession
 from .status import error_for_body, error_for_raw
-
-if TYPE_CHECKING:
-    from .client import IsapiClient
 
 _LOGGER = logging.getLogger(__name__)
 
 
-class _Replay:
-    """The audio sent on the current attempt, kept so a re-authenticated stream starts over."""
+class TalkChannels(Protocol):
+    """What a talk session needs of the client that owns the channels (`IsapiClient`)."""
 
-    __slots__ = ("complete", "data", "limit")
+    host: str
+    timeouts: IsapiTimeouts
 
-    def __init__(self, limit: int) -> None:
-        self.limit = limit
-        self.data = bytearray()
-        self.complete = True
-
-    def add(self, frame: bytes) -> None:
-        if not self.complete:
-            return
-        if len(self.data) + len(frame) > self.limit:
-            # Too late for a restart to be right: the device has been playing for seconds.
-            self.complete = False
-            self.data.clear()
-            return
-        self.data += frame
+    def claim_talk(self, channel_id: str) -> None: ...
+    def release_talk(self, channel_id: str) -> None: ...
+    async def closed(self, channel_id: str) -> None: ...
+    async def close_quietly(self, channel_id: str) -> None: ...
+    def close_in_background(
+        self, channel_id: str, *, again_after: float = 0.0
+    ) -> asyncio.Task[None]: ...
+    async def open_two_way_audio(self, channel_id: str) -> TwoWayAudioSession: ...
+    async def origin(self) -> Origin: ...
+    async def stream_auth(self) -> HttpAuth: ...
+    def raw_timeouts(self, response: float) -> RawTimeouts: ...
 
 
 class TalkSession:
     """One turn of talking on a channel: `async with client.talk("1") as talk:`.
 
-    Entering closes any stale session (many cameras refuse to open while one exists) and
-    opens a new one; `send()` streams frames as they come (pacing is the caller's job);
-    leaving closes the session whatever happened (end, error, cancellation).
+    Entering closes any stale session (best effort: many cameras refuse to open while one
+    exists, some refuse to close an idle channel) and opens a new one; `send()` streams
+    frames as they come (pacing is the caller's job). Leaving closes the session whatever
+    happened: after an end or an error it waits for the close (bounded by its timeout),
+    after a cancellation (STOP) it returns at once and the client finishes the close in
+    the background. An
+    open that fails, times out or is cancelled is closed in the background too: the device
+    may have opened after all.
     """
 
-    def __init__(self, client: IsapiClient, channel_id: str) -> None:
+    def __init__(self, client: TalkChannels, channel_id: str) -> None:
         self._client = client
         self.channel_id = channel_id
         self.session_id: str | None = None
@@ -80,9 +83,22 @@ class TalkSession:
         client = self._client
         client.claim_talk(self.channel_id)
         try:
-            await client.close_two_way_audio(self.channel_id)
-            session = await client.open_two_way_audio(self.channel_id)
+            await client.closed(self.channel_id)
+            await client.close_quietly(self.channel_id)
         except BaseException:
+            client.release_talk(self.channel_id)
+            raise
+        try:
+            session = await client.open_two_way_audio(self.channel_id)
+        except IsapiBusyError:
+            # Someone else holds the channel: closing would cut them off.
+            client.release_talk(self.channel_id)
+            raise
+        except BaseException as err:
+            # Unanswered (timeout, broken connection, cancelled): the device may still open.
+            answered = isinstance(err, IsapiError) and err.http_status is not None
+            again_after = 0.0 if answered else client.timeouts.open
+            client.close_in_background(self.channel_id, again_after=again_after)
             client.release_talk(self.channel_id)
             raise
         self.session_id = session.session_id
@@ -99,18 +115,11 @@ class TalkSession:
         traceback: TracebackType | None,
     ) -> None:
         self._open = False
-        try:
-            await self._client.close_two_way_audio(self.channel_id)
-        except IsapiError as err:
-            # The camera also ends a session that gets no audio (after about 10 s).
-            _LOGGER.warning(
-                "%s: could not close the talk session on channel %s: %s",
-                self._client.host,
-                self.channel_id,
-                err,
-            )
-        finally:
-            self._client.release_talk(self.channel_id)
+        closing = self._client.close_in_background(self.channel_id)
+        self._client.release_talk(self.channel_id)
+        if exc is None or isinstance(exc, Exception):
+            await asyncio.wait({closing})
+        # Cancelled (STOP, a newer play, unload): return at once; the client finishes it.
 
     @property
     def target(self) -> str:
@@ -123,8 +132,12 @@ class TalkSession:
     async def send(self, frames: AsyncIterable[bytes]) -> int:
         """Write every frame to the speaker as it arrives; return the audio bytes sent.
 
-        A 401 on the audio socket (the nonce went stale) re-authenticates and starts over
-        from the first frame.
+        A 401 on the audio socket (the nonce went stale) re-authenticates and goes on with
+        the next frame on a new socket: what was sent is never sent again (the listener
+        would hear it twice). A stale refusal that comes with the last frames, or again
+        and again, ends the talk with a connection error the caller may retry, never as
+        a wrong password; only refusals of the credentials themselves (not stale, on
+        every attempt) are an authentication error.
         """
         if not self._open:
             raise RuntimeError("send() needs an open session: use `async with client.talk(...)`")
@@ -132,37 +145,54 @@ class TalkSession:
         action = f"sending audio to channel {self.channel_id}"
         origin = await client.origin()
         auth = await client.stream_auth()
-        replay = _Replay(TALK_REPLAY_BYTES)
         iterator = aiter(frames)
+        lost = False  # audio written after a refusal at the end: it did not play
         for attempt in range(1, TALK_AUTH_ATTEMPTS + 1):
-            response = await self._stream_once(origin, auth, iterator, replay, action)
+            response, ended = await self._stream_once(origin, auth, iterator, action)
             if response is None or 200 <= response.status < 300:
+                if lost:
+                    raise self._retryable(action)
                 return self.bytes_sent
-            if response.status == 401 and replay.complete and attempt < TALK_AUTH_ATTEMPTS:
-                try:
-                    challenge = auth.update(
-                        parse_www_authenticate(response.header_values("WWW-Authenticate"))
-                    )
-                except RawHttpError as err:
-                    raise error_for_raw(err, action=action) from err
-                _LOGGER.debug(
-                    "%s: talk socket re-authenticating (stale nonce: %s)",
-                    client.host,
-                    challenge.stale,
-                )
-                continue
-            raise error_for_body(response.status, response.body, action=action)
+            challenges = parse_www_authenticate(response.header_values("WWW-Authenticate"))
+            stale = any(challenge.stale for challenge in challenges)
+            if response.status != 401 or not challenges:
+                raise error_for_body(response.status, response.body, action=action)
+            if stale and (ended or attempt == TALK_AUTH_ATTEMPTS):
+                raise self._retryable(action)
+            if attempt == TALK_AUTH_ATTEMPTS:
+                raise error_for_body(response.status, response.body, action=action)
+            lost = lost or ended
+            try:
+                auth.update(challenges)
+            except RawHttpError as err:
+                raise error_for_raw(err, action=action) from err
+            _LOGGER.debug(
+                "%s: talk socket re-authenticating after %d bytes (stale nonce: %s)",
+                client.host,
+                self.bytes_sent,
+                stale,
+            )
         raise AssertionError("unreachable: the last attempt returns or raises")  # pragma: no cover
+
+    def _retryable(self, action: str) -> IsapiConnectionError:
+        # Audio written after the device's refusal was not played and cannot be sent again
+        # without repeating what was: the talk ends with an error to retry.
+        return IsapiConnectionError(
+            f"The device asked to authenticate again after {self.bytes_sent} bytes and some "
+            f"audio did not play ({action}); try again"
+        )
 
     async def _stream_once(
         self,
         origin: Origin,
         auth: HttpAuth,
         frames: AsyncIterator[bytes],
-        replay: _Replay,
         action: str,
-    ) -> RawResponse | None:
-        """One connection: replay what an earlier attempt sent, then the rest of the frames."""
+    ) -> tuple[RawResponse | None, bool]:
+        """One connection: the frames from where the last one stopped, then the answer.
+
+        Also says whether every frame was written (an answer after that came at the end).
+        """
         client = self._client
         try:
             stream = await open_stream(
@@ -180,25 +210,28 @@ class TalkSession:
         except RawHttpError as err:
             raise error_for_raw(err, action=action) from err
         try:
-            if replay.data:
-                await stream.write(bytes(replay.data))
             async for frame in frames:
                 if not frame:
                     continue
-                replay.add(frame)
                 self.bytes_sent += len(frame)
                 await stream.write(frame)
             try:
-                return await stream.finish()
-            except RawHttpTimeoutError:
-                # Every byte went out; a camera that never confirms has still played them.
-                _LOGGER.warning(
-                    "%s did not confirm the audio on channel %s within %s s",
-                    client.host,
-                    self.channel_id,
-                    client.timeouts.talk_response,
+                response = await stream.finish()
+            except RawHttpStalledError:
+                raise
+            except RawHttpTimeoutError as err:
+                # The ISAPI documents promise a ResponseStatus once the audio ends, and
+                # cameras send it when the body ends (our half-close): without it the
+                # audio may sit unplayed in the device's buffers.
+                raise IsapiTimeoutError(
+                    f"The device did not confirm the audio within "
+                    f"{client.timeouts.talk_response:g} s ({action}); it may not have played"
+                ) from err
+            if response is None and origin.ssl_context is None:
+                raise IsapiConnectionError(
+                    f"The device closed the talk connection without confirming the audio "
+                    f"({action}); it may not have played"
                 )
-                return None
         except RawHttpEarlyResponseError as early:
             if 200 <= early.response.status < 300:
                 # A success before the audio ended: the device stopped listening.
@@ -206,8 +239,11 @@ class TalkSession:
                     f"The device ended the talk session after {self.bytes_sent} bytes "
                     f"({action}); another client may have taken the channel. Try again"
                 ) from early
-            return early.response
+            return early.response, False
         except RawHttpError as err:
             raise error_for_raw(err, action=action) from err
+        else:
+            # On TLS there is no half-close: the answer cannot come before we close.
+            return response, True
         finally:
             await stream.aclose()

@@ -30,7 +30,9 @@ Pieces:
   URLs get brackets; the Digest uri is the request-target only); https when given an
   `ssl.SSLContext` (verification is whatever the context says).
 - `HttpAuth`: Digest (MD5, SHA-256, -sess variants, qop=auth, nonce count per nonce) and
-  Basic when nothing else is offered. `parse_www_authenticate`, `select_challenge`,
+  Basic when nothing else is offered, under one policy per device (`sharing()`): never
+  Basic over plain HTTP unless allowed, never Basic after Digest worked, Basic never sent
+  ahead (each use answers the challenge at hand, so the choice is re-examined). `parse_www_authenticate`, `select_challenge`,
   `digest_authorization` and `basic_authorization` are public so a client that speaks to
   the same device through aiohttp can reuse a challenge.
 - `open_stream` / `RawStream`: the streamed request. The answer is read in the background,
@@ -38,12 +40,18 @@ Pieces:
 - `request`: one ordinary request with a complete body (answers one 401 by itself).
 - `fetch_challenge`: the challenges a target demands, read from a credential-less request.
 - `insecure_ssl_context()` for self-signed devices, `verified_ssl_context()` (built in a
-  thread) when the application has no context of its own.
+  thread) when the application has no context of its own; `ssl_context_for(option)` turns
+  a client's `ssl_context` option into one of them.
+- Shared by the protocol clients: `normalize_mac` (the one MAC rule), `read_bounded`
+  (a capped body read), `quote_device_text` (device text cut for an error line) and
+  `password_from` (a command line's password: option, environment variable or prompt).
 - `RawTimeouts`: connect, write, response, read and close timeouts (defaults in `const`).
 - Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`),
-  `RawHttpResponseError`, `RawHttpAuthenticationError`, `RawHttpEarlyResponseError`.
+  `RawHttpResponseError`, `RawHttpAuthenticationError` (`RawHttpBasicRefusedError`),
+  `RawHttpEarlyResponseError`, `RawHttpStalledError` (the device stopped taking the body).
 """
 
+from .addresses import normalize_mac
 from .auth import (
     AuthChallenge,
     HttpAuth,
@@ -52,40 +60,55 @@ from .auth import (
     parse_www_authenticate,
     select_challenge,
 )
+from .bounded import read_bounded
 from .client import RawStream, build_head, fetch_challenge, open_stream, request
+from .credentials import password_from
 from .exceptions import (
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
+    RawHttpBodyTooLargeError,
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpError,
     RawHttpResponseError,
+    RawHttpStalledError,
     RawHttpTimeoutError,
 )
 from .models import Origin, RawResponse, RawTimeouts, is_ipv6_literal
-from .tls import insecure_ssl_context, verified_ssl_context
+from .quoting import quote_device_text
+from .tls import SslOption, insecure_ssl_context, ssl_context_for, verified_ssl_context
 
 __all__ = [
     "AuthChallenge",
     "HttpAuth",
     "Origin",
     "RawHttpAuthenticationError",
+    "RawHttpBasicRefusedError",
+    "RawHttpBodyTooLargeError",
     "RawHttpConnectionError",
     "RawHttpEarlyResponseError",
     "RawHttpError",
     "RawHttpResponseError",
+    "RawHttpStalledError",
     "RawHttpTimeoutError",
     "RawResponse",
     "RawStream",
     "RawTimeouts",
+    "SslOption",
     "basic_authorization",
     "build_head",
     "digest_authorization",
     "fetch_challenge",
     "insecure_ssl_context",
     "is_ipv6_literal",
+    "normalize_mac",
     "open_stream",
     "parse_www_authenticate",
+    "password_from",
+    "quote_device_text",
+    "read_bounded",
     "request",
     "select_challenge",
+    "ssl_context_for",
     "verified_ssl_context",
 ]

@@ -1,20 +1,25 @@
-"""HTTP authentication for raw requests: challenge parsing, Digest (RFC 7616) and Basic.
+"""HTTP authentication: challenge parsing, Digest (RFC 7616), Basic, and the policy between them.
 
 Digest supports MD5 and SHA-256 (and their -sess variants) with qop=auth or no qop; the
-nonce count grows per nonce, as strict servers demand. Basic is used only when the server
-offers no Digest challenge this module can answer.
+nonce count grows per nonce, as strict servers demand.
+
+The policy (one per device, shared by every request and stream to it, see `HttpAuth`):
+Digest whenever the device offers it; Basic only when it offers nothing else, only in answer
+to the challenge of the request at hand (never sent ahead, so every use re-examines what the
+device offers), never over plain HTTP unless allowed, and never again once Digest has worked.
 """
 
 from __future__ import annotations
 
 import base64
 from collections.abc import Callable, Iterable, Mapping
+import copy
 from dataclasses import dataclass, field
 import hashlib
 import re
 import secrets
 
-from .exceptions import RawHttpAuthenticationError
+from .exceptions import RawHttpAuthenticationError, RawHttpBasicRefusedError
 
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _PARAM = re.compile(r"""([!#$%&'*+\-.^_`|~0-9A-Za-z]+)[ \t]*=[ \t]*("(?:[^"\\]|\\.)*"|[^\s,"]+)""")
@@ -113,12 +118,18 @@ def _parse_one_header(text: str) -> list[AuthChallenge]:
 
 
 def select_challenge(challenges: Iterable[AuthChallenge]) -> AuthChallenge | None:
-    """The challenge to answer: the strongest usable Digest, else Basic, else None."""
-    usable = [challenge for challenge in challenges if challenge.usable]
-    digests = [challenge for challenge in usable if challenge.scheme == "digest"]
+    """The challenge to answer: the strongest usable Digest; Basic only when no Digest is offered.
+
+    A Digest this module cannot answer (an unknown algorithm, auth-int only) beside Basic is
+    not a reason to send the password in clear: that gives None, not Basic.
+    """
+    offered = list(challenges)
+    digests = [c for c in offered if c.scheme == "digest" and c.usable]
     if digests:
         return min(digests, key=lambda challenge: _ALGORITHM_RANK.index(challenge.algorithm))
-    return next((challenge for challenge in usable if challenge.scheme == "basic"), None)
+    if any(challenge.scheme == "digest" for challenge in offered):
+        return None
+    return next((c for c in offered if c.scheme == "basic" and c.usable), None)
 
 
 def _quote(value: str) -> str:
@@ -178,24 +189,106 @@ def digest_authorization(
     return "Digest " + ", ".join(fields)
 
 
+class _Policy:
+    """What every `HttpAuth` of one device shares: credentials, the Basic rules, what worked."""
+
+    __slots__ = ("allow_basic_over_http", "digest_worked", "password", "secure", "username")
+
+    def __init__(
+        self, username: str, password: str, *, allow_basic_over_http: bool, secure: bool
+    ) -> None:
+        self.username = username
+        self.password = password
+        self.allow_basic_over_http = allow_basic_over_http
+        self.secure = secure
+        self.digest_worked = False
+
+    def choose(self, offered: list[AuthChallenge]) -> AuthChallenge:
+        chosen = select_challenge(offered)
+        if chosen is None:
+            if any(challenge.scheme == "digest" for challenge in offered):
+                algorithms = ", ".join(
+                    sorted({c.algorithm for c in offered if c.scheme == "digest"})
+                )
+                raise RawHttpAuthenticationError(
+                    f"The device asks for Digest authentication Talkback cannot answer "
+                    f"({algorithms}); enable Digest with MD5 or SHA-256 on it"
+                )
+            schemes = ", ".join(sorted({c.scheme for c in offered})) or "none"
+            raise RawHttpAuthenticationError(
+                f"The device offers no supported authentication (offered: {schemes}); "
+                "enable Digest authentication on it"
+            )
+        if chosen.scheme != "basic":
+            return chosen
+        if self.digest_worked:
+            raise RawHttpBasicRefusedError(
+                "The device accepted Digest authentication before and now offers only Basic; "
+                "Talkback does not send the password in clear to it. Check the device's "
+                "authentication settings (and that the address still points at it)"
+            )
+        if not self.secure and not self.allow_basic_over_http:
+            raise RawHttpBasicRefusedError(
+                "The device offers only Basic authentication, which would send the password "
+                "unencrypted over HTTP; enable Digest on the device, connect with HTTPS, or "
+                "allow Basic authentication over HTTP for it"
+            )
+        return chosen
+
+
 class HttpAuth:
     """Credentials plus the server's current challenge; answers it for each request.
 
     Keep one per device and connection family: the Digest nonce count must keep growing for
-    as long as the same nonce is in use.
+    as long as the same nonce is in use. `sharing()` gives another family (e.g. the talk
+    socket beside ordinary requests) its own nonce state under the same policy.
+
+    `allow_basic_over_http`: whether a device offering only Basic may get the password over
+    plain HTTP (`secure` says the connection is HTTPS, where Basic is always allowed).
     """
 
-    __slots__ = ("_challenge", "_nonce_count", "_password", "username")
+    __slots__ = ("_basic_due", "_challenge", "_nonce_count", "_policy")
 
-    def __init__(self, username: str, password: str) -> None:
-        self.username = username
-        self._password = password
+    def __init__(
+        self,
+        username: str,
+        password: str,
+        *,
+        allow_basic_over_http: bool = True,
+        secure: bool = False,
+    ) -> None:
+        self._policy = _Policy(
+            username, password, allow_basic_over_http=allow_basic_over_http, secure=secure
+        )
         self._challenge: AuthChallenge | None = None
         self._nonce_count = 0
+        self._basic_due = False
 
     def __repr__(self) -> str:
         scheme = self._challenge.scheme if self._challenge else None
         return f"HttpAuth(username={self.username!r}, scheme={scheme!r})"
+
+    @property
+    def username(self) -> str:
+        """The user name (the password is never exposed)."""
+        return self._policy.username
+
+    @property
+    def digest_worked(self) -> bool:
+        """True once the device accepted a Digest answer from any `HttpAuth` of this policy."""
+        return self._policy.digest_worked
+
+    def sharing(self) -> HttpAuth:
+        """A new nonce state under this policy (same credentials, rules and history)."""
+        other = copy.copy(self)
+        other.forget()
+        return other
+
+    def forget(self) -> None:
+        """Drop the current challenge: the next request goes without credentials."""
+        self._challenge = None
+        self._nonce_count = 0
+        self._basic_due = False
 
     @property
     def challenge(self) -> AuthChallenge | None:
@@ -203,33 +296,47 @@ class HttpAuth:
         return self._challenge
 
     def update(self, challenges: Iterable[AuthChallenge]) -> AuthChallenge:
-        """Adopt the best challenge of a 401 response; raise when none is usable."""
-        offered = list(challenges)
-        chosen = select_challenge(offered)
-        if chosen is None:
-            schemes = ", ".join(sorted({c.scheme for c in offered})) or "none"
-            raise RawHttpAuthenticationError(
-                f"The device offers no supported authentication (offered: {schemes}); "
-                "enable Digest authentication on it"
-            )
+        """Adopt the best challenge of a 401 response; raise when the policy refuses all.
+
+        `RawHttpBasicRefusedError` when only Basic is offered and the policy forbids it.
+        """
+        chosen = self._policy.choose(list(challenges))
         if self._challenge is None or chosen.param("nonce") != self._challenge.param("nonce"):
             self._nonce_count = 0
         self._challenge = chosen
+        self._basic_due = chosen.scheme == "basic"
         return chosen
 
     def authorization(self, method: str, uri: str) -> str | None:
-        """The Authorization value for one request, or None before any challenge."""
+        """The Authorization value for one request, or None (no challenge, or Basic not due).
+
+        Digest is sent ahead with a growing nonce count; Basic answers one challenge only.
+        """
         challenge = self._challenge
         if challenge is None:
             return None
+        if ":" in self.username:
+            # Basic cannot carry it (RFC 7617) and Digest hashes `user:realm:password`.
+            raise RawHttpAuthenticationError(
+                "This user name cannot be used for HTTP authentication (it contains ':'); "
+                "choose another user"
+            )
         if challenge.scheme == "basic":
-            return basic_authorization(self.username, self._password)
+            if not self._basic_due:
+                return None
+            self._basic_due = False
+            return basic_authorization(self.username, self._policy.password)
         self._nonce_count += 1
         return digest_authorization(
             challenge,
             username=self.username,
-            password=self._password,
+            password=self._policy.password,
             method=method,
             uri=uri,
             nonce_count=self._nonce_count,
         )
+
+    def record(self, authorization: str | None, status: int) -> None:
+        """Note the answer to a request sent with `authorization` (Digest that worked is kept)."""
+        if authorization is not None and authorization.startswith("Digest ") and status != 401:
+            self._policy.digest_worked = True

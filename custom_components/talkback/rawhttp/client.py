@@ -12,14 +12,16 @@ from types import TracebackType
 from typing import Self
 
 from .auth import AuthChallenge, HttpAuth, parse_www_authenticate
-from .const import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADER_COUNT
+from .const import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADER_COUNT, STREAM_WRITE_BUFFER_BYTES
 from .exceptions import (
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpResponseError,
+    RawHttpStalledError,
     RawHttpTimeoutError,
 )
 from .models import Origin, RawResponse, RawTimeouts
+from .progress import AckWatch
 
 _LOGGER = logging.getLogger(__name__)
 
@@ -28,6 +30,7 @@ _HEADER_NAME = re.compile(r"^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$")
 _STATUS_LINE = re.compile(r"^HTTP/1\.[01] ([0-9]{3})(?: (.*))?$")
 _CHUNK_SIZE = re.compile(r"^([0-9A-Fa-f]{1,8})[ \t]*(?:;.*)?$")
 _NO_BODY_STATUS = frozenset({204, 304})
+_POLL = 0.25  # seconds between checks that a stuck stream's device still takes data
 
 type HeaderFields = Mapping[str, str] | Iterable[tuple[str, str]]
 
@@ -267,7 +270,8 @@ class RawStream:
 
     The device's answer is read in the background from the moment the head is sent, so an
     early refusal (401 with a stale nonce, 403, 503) surfaces as `RawHttpEarlyResponseError` on
-    the next `write` instead of as a broken pipe.
+    the next `write` instead of as a broken pipe. A device that stops reading surfaces as
+    `RawHttpStalledError` within `timeouts.stall` (see `progress`), whatever the buffers.
     """
 
     def __init__(
@@ -287,6 +291,8 @@ class RawStream:
         self._finished = False
         self._closed = False
         self.bytes_sent = 0
+        writer.transport.set_write_buffer_limits(high=STREAM_WRITE_BUFFER_BYTES)
+        self._acks = AckWatch(writer, timeouts.stall)
 
     async def __aenter__(self) -> Self:
         return self
@@ -324,10 +330,10 @@ class RawStream:
         if self._finished or self._closed:
             raise RuntimeError("write() after finish() or aclose()")
         self._check_answer()
+        self._check_stalled()
         try:
             self._writer.write(data)
-            async with asyncio.timeout(self._timeouts.write):
-                await self._writer.drain()
+            await self._drain()
         except TimeoutError as err:
             raise RawHttpTimeoutError(
                 f"{self._origin.authority} stopped accepting data for {self._timeouts.write:g} s"
@@ -343,6 +349,44 @@ class RawStream:
             ) from err
         self.bytes_sent += len(data)
 
+    def _check_stalled(self) -> None:
+        if self._acks.stalled():
+            raise RawHttpStalledError(
+                f"{self._origin.authority} stopped taking data: nothing was acknowledged for "
+                f"{self._acks.stall:g} s after {self.bytes_sent} bytes"
+            )
+
+    async def _drain(self) -> None:
+        """Wait while the transport is full, checking that the device still takes data."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeouts.write
+        while True:
+            try:
+                async with asyncio.timeout(min(_POLL, max(0.0, deadline - loop.time()))):
+                    await self._writer.drain()
+            except TimeoutError:
+                self._check_answer()
+                self._check_stalled()
+                if loop.time() >= deadline:
+                    raise
+            else:
+                return
+
+    async def _delivered(self) -> None:
+        """Wait until the device has acknowledged every byte (or raise when it stopped)."""
+        if not self._acks.available:
+            return
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self._timeouts.response
+        while self._acks.waiting() and not self._answer.done():
+            self._check_stalled()
+            if loop.time() >= deadline:
+                raise RawHttpStalledError(
+                    f"{self._origin.authority} stopped taking data: some was still not "
+                    f"acknowledged {self._timeouts.response:g} s after the end"
+                )
+            await asyncio.sleep(_POLL / 5)
+
     async def finish(self) -> RawResponse | None:
         """End the body and return the device's answer.
 
@@ -354,6 +398,8 @@ class RawStream:
         if self._closed:
             raise RuntimeError("finish() after aclose()")
         self._finished = True
+        if not self._answer.done():
+            await self._delivered()
         if not self._answer.done():
             if not self._writer.can_write_eof():
                 return None
@@ -475,10 +521,13 @@ async def request(
     response: RawResponse | None = None
     for _ in range(2):
         attempt = list(fields)
-        if auth is not None and (authorization := auth.authorization(method, target)):
+        authorization = auth.authorization(method, target) if auth is not None else None
+        if authorization:
             attempt.append(("Authorization", authorization))
         head = build_head(origin, method, target, attempt)
         response = await _exchange(origin, head, body, timeouts, with_body=True)
+        if auth is not None:
+            auth.record(authorization, response.status)
         challenges = parse_www_authenticate(response.header_values("WWW-Authenticate"))
         if response.status != 401 or auth is None or not challenges:
             return response

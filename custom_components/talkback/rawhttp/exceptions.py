@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from .quoting import quote_device_text
+
 if TYPE_CHECKING:
     from .models import RawResponse
 
@@ -24,8 +26,24 @@ class RawHttpResponseError(RawHttpError):
     """The device sent something that is not a well-formed, bounded HTTP response."""
 
 
+class RawHttpBodyTooLargeError(RawHttpResponseError):
+    """The device sent a body larger than the caller's limit."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"The device sent more than {limit} bytes")
+        self.limit = limit
+
+
 class RawHttpAuthenticationError(RawHttpError):
     """The device asked for authentication this package cannot provide."""
+
+
+class RawHttpBasicRefusedError(RawHttpAuthenticationError):
+    """The device offers only Basic and the policy forbids it (plain HTTP, or Digest worked)."""
+
+
+class RawHttpStalledError(RawHttpTimeoutError):
+    """The device stopped taking the request body: nothing was acknowledged for too long."""
 
 
 class RawHttpEarlyResponseError(RawHttpError):
@@ -36,6 +54,7 @@ class RawHttpEarlyResponseError(RawHttpError):
 
     def __init__(self, response: RawResponse) -> None:
         super().__init__(
-            f"The device answered {response.status} {response.reason} before the body was complete"
+            f"The device answered {response.status} {quote_device_text(response.reason)} "
+            "before the body was complete"
         )
         self.response = response

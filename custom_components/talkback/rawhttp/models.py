@@ -13,6 +13,7 @@ from .const import (
     DEFAULT_HTTPS_PORT,
     READ_TIMEOUT,
     RESPONSE_TIMEOUT,
+    STALL_TIMEOUT,
     WRITE_TIMEOUT,
 )
 
@@ -85,6 +86,7 @@ class RawTimeouts:
     response: float = RESPONSE_TIMEOUT
     read: float = READ_TIMEOUT
     close: float = CLOSE_TIMEOUT
+    stall: float = STALL_TIMEOUT
 
 
 @dataclass(frozen=True, slots=True)

@@ -5,6 +5,10 @@ from __future__ import annotations
 import asyncio
 import ssl
 
+type SslOption = ssl.SSLContext | bool | None
+"""How a client is told to verify TLS: a context as given, False for self-signed devices,
+None or True for the system's certificate store."""
+
 
 def insecure_ssl_context() -> ssl.SSLContext:
     """A client context that accepts any certificate: for devices with self-signed ones.
@@ -24,3 +28,12 @@ async def verified_ssl_context() -> ssl.SSLContext:
     Applications that already own a context (Home Assistant does) should pass that instead.
     """
     return await asyncio.to_thread(ssl.create_default_context)
+
+
+async def ssl_context_for(option: SslOption) -> ssl.SSLContext:
+    """The context an `ssl_context` option of a client stands for."""
+    if isinstance(option, ssl.SSLContext):
+        return option
+    if option is False:
+        return insecure_ssl_context()
+    return await verified_ssl_context()

@@ -11,6 +11,7 @@ Usage::
 from .client import VapixClient
 from .exceptions import (
     VapixAuthenticationError,
+    VapixBasicRefusedError,
     VapixBusyError,
     VapixCommandError,
     VapixConnectionError,
@@ -57,6 +58,7 @@ __all__ = [
     "SoundConfiguration",
     "TransmitSession",
     "VapixAuthenticationError",
+    "VapixBasicRefusedError",
     "VapixBusyError",
     "VapixClient",
     "VapixCommandError",

@@ -1,7 +1,7 @@
 """Command line: probe an Axis device, or play a file on it.
 
     python -m custom_components.talkback.vapix probe --host H [--port P] [--ssl]
-        --username U --password W [--require-relay]
+        --username U [--require-relay]   (password: $VAPIX_PASSWORD, else asked)
     python -m custom_components.talkback.vapix play FILE --host H ... [--ffmpeg PATH]
 
 Exit codes: 0 done, 2 authentication, 3 unreachable or timeout, 4 relay API missing or too
@@ -20,8 +20,8 @@ from typing import Any
 
 import aiohttp
 
-from custom_components.talkback.audio import AudioError, AudioPacer, AudioSource, G711Codec
-
+from ..audio import AudioError, AudioPacer, AudioSource, G711Codec
+from ..rawhttp import password_from
 from .client import VapixClient
 from .const import AUDIO_SAMPLE_RATE
 from .exceptions import (
@@ -37,6 +37,7 @@ EXIT_ERROR = 1
 EXIT_AUTHENTICATION = 2
 EXIT_UNREACHABLE = 3
 EXIT_NO_RELAY = 4
+PASSWORD_VARIABLE = "VAPIX_PASSWORD"  # noqa: S105 - the name of the variable, not a password
 
 
 class RelayRequiredError(VapixNotSupportedError):
@@ -67,7 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
             "--insecure", action="store_true", help="with --ssl: do not verify the certificate"
         )
         command.add_argument("--username", required=True)
-        command.add_argument("--password", required=True)
+        command.add_argument(
+            "--password",
+            help=f"password (visible to other users in ps: prefer ${PASSWORD_VARIABLE} or the prompt)",
+        )
     return parser
 
 
@@ -128,14 +132,14 @@ async def play(client: VapixClient, media: str, ffmpeg: str) -> dict[str, Any]:
     return {"bytes_sent": sent, "seconds": sent / AUDIO_SAMPLE_RATE}
 
 
-async def run(args: argparse.Namespace) -> dict[str, Any]:
+async def run(args: argparse.Namespace, password: str) -> dict[str, Any]:
     """Run one command with a fresh session."""
     async with aiohttp.ClientSession() as session:
         client = VapixClient(
             session,
             args.host,
             username=args.username,
-            password=args.password,
+            password=password,
             port=args.port,
             use_ssl=args.ssl,
             ssl_context=False if args.insecure else None,
@@ -159,8 +163,15 @@ def exit_code(error: Exception) -> int:
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point; returns the exit code."""
     args = build_parser().parse_args(argv)
+    password = password_from(args.password, PASSWORD_VARIABLE)
+    if password is None:
+        print(
+            f"error: set {PASSWORD_VARIABLE}, run on a terminal, or give --password",
+            file=sys.stderr,
+        )
+        return EXIT_ERROR
     try:
-        result = asyncio.run(run(args))
+        result = asyncio.run(run(args, password))
     except (VapixError, AudioError, ValueError) as err:
         print(f"error: {err}", file=sys.stderr)
         return exit_code(err)

@@ -13,10 +13,15 @@ from urllib.parse import urlencode
 import aiohttp
 from yarl import URL
 
-from custom_components.talkback.rawhttp.auth import HttpAuth, parse_www_authenticate
-from custom_components.talkback.rawhttp.exceptions import RawHttpAuthenticationError
-from custom_components.talkback.rawhttp.models import is_ipv6_literal
-
+from ..rawhttp import (
+    HttpAuth,
+    RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
+    RawHttpBodyTooLargeError,
+    is_ipv6_literal,
+    parse_www_authenticate,
+    read_bounded,
+)
 from . import relay
 from .const import (
     BASIC_DEVICE_INFO_API_VERSION,
@@ -33,6 +38,7 @@ from .const import (
 )
 from .exceptions import (
     VapixAuthenticationError,
+    VapixBasicRefusedError,
     VapixConnectionError,
     VapixNotSupportedError,
     VapixResponseError,
@@ -70,6 +76,11 @@ class VapixClient:
     The aiohttp session is injected and never closed here. `ssl_context` is used when
     `use_ssl` is set: an `SSLContext`, False to skip certificate checks, or None for
     aiohttp's default verification.
+
+    Authentication follows one policy for every request and audio stream (see
+    `rawhttp.auth`): Digest whenever offered, Basic only when nothing else is and, over
+    plain HTTP, only with `allow_basic_over_http` (default True so that existing setups
+    keep working; `VapixBasicRefusedError` otherwise).
     """
 
     def __init__(
@@ -83,6 +94,7 @@ class VapixClient:
         use_ssl: bool = False,
         ssl_context: ssl.SSLContext | bool | None = None,
         request_timeout: float = REQUEST_TIMEOUT,
+        allow_basic_over_http: bool = True,
     ) -> None:
         """Prepare a client; nothing is sent until a method is called."""
         host = host.strip()
@@ -100,8 +112,9 @@ class VapixClient:
         self.use_ssl = use_ssl
         self.username = username
         self._ssl: ssl.SSLContext | bool | None = ssl_context if use_ssl else None
-        self._auth = HttpAuth(username, password)
-        self._password = password
+        self._auth = HttpAuth(
+            username, password, allow_basic_over_http=allow_basic_over_http, secure=use_ssl
+        )
         self._timeout = request_timeout
         self._parameters: AxisParameters | None = None
         self._device: AxisDeviceInfo | None = None
@@ -145,10 +158,6 @@ class VapixClient:
         if self._parameters is None or refresh:
             self._parameters = await self._parameters_of(PARAM_GROUP_PROPERTIES, required=True)
         return self._parameters
-
-    async def relay_api_version(self) -> str | None:
-        """`Properties.API.AudioRelay.Version`, None when the device has no relay API."""
-        return (await self.parameters()).relay_api_version
 
     async def _parameters_of(self, group: str, *, required: bool) -> AxisParameters:
         query = {"action": "list", "group": group}
@@ -306,7 +315,7 @@ class VapixClient:
             port=self.port,
             use_ssl=self.use_ssl,
             ssl_context=self._ssl,
-            auth=HttpAuth(self.username, self._password),
+            auth=self._auth.sharing(),
         )
 
     async def transmit(self, frames: AsyncIterable[bytes]) -> int:
@@ -346,9 +355,11 @@ class VapixClient:
                 authorization = self._auth.authorization(method, target)
             except RawHttpAuthenticationError as err:
                 raise VapixAuthenticationError(str(err)) from err
+            headers.pop("Authorization", None)
             if authorization is not None:
                 headers["Authorization"] = authorization
             status, response_headers, body = await self._send(method, url, data, headers, what)
+            self._auth.record(authorization, status)
             if status != 401:
                 break
             challenges = parse_www_authenticate(response_headers.getall("WWW-Authenticate", []))
@@ -359,6 +370,8 @@ class VapixClient:
                 )
             try:
                 self._auth.update(challenges)
+            except RawHttpBasicRefusedError as err:
+                raise VapixBasicRefusedError(str(err)) from err
             except RawHttpAuthenticationError as err:
                 raise VapixAuthenticationError(str(err)) from err
         if check:
@@ -410,13 +423,9 @@ class VapixClient:
 
 
 async def _read_bounded(response: aiohttp.ClientResponse) -> bytes:
-    parts: list[bytes] = []
-    size = 0
-    async for chunk in response.content.iter_chunked(64 * 1024):
-        size += len(chunk)
-        if size > MAX_RESPONSE_BYTES:
-            raise VapixResponseError(
-                f"The device sent more than {MAX_RESPONSE_BYTES} bytes; this is not a VAPIX answer"
-            )
-        parts.append(chunk)
-    return b"".join(parts)
+    try:
+        return await read_bounded(response.content.iter_chunked(64 * 1024), MAX_RESPONSE_BYTES)
+    except RawHttpBodyTooLargeError as err:
+        raise VapixResponseError(
+            f"The device sent more than {MAX_RESPONSE_BYTES} bytes; this is not a VAPIX answer"
+        ) from err

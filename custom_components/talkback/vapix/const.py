@@ -42,6 +42,8 @@ AUDIO_CONTENT_TYPE: Final = "audio/basic"
 """8 kHz mono G.711 µ-law, what transmit.cgi plays without conversion."""
 AUDIO_SAMPLE_RATE: Final = 8000
 TRANSMIT_DECLARED_LENGTH: Final = 9_999_999
+# A 401 in the middle of the audio (stale nonce) is answered on a new connection this often.
+TRANSMIT_REAUTH_ATTEMPTS: Final = 2
 """Content-Length for a live stream of unknown length (Axis devices reject chunked bodies);
 the end of the audio is signalled by closing the sending half of the connection."""
 

@@ -19,6 +19,10 @@ class VapixAuthenticationError(VapixError):
     """The device rejected the username or password."""
 
 
+class VapixBasicRefusedError(VapixAuthenticationError):
+    """The device offers only Basic and the client may not use it (plain HTTP, or Digest worked)."""
+
+
 class VapixNotSupportedError(VapixError):
     """The device lacks what was asked for (relay API missing or too old, no audio output)."""
 

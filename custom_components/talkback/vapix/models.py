@@ -9,24 +9,14 @@ import re
 from types import MappingProxyType
 from typing import Self
 
+from ..rawhttp import normalize_mac as normalize_mac  # noqa: PLC0414 - re-exported: the one MAC rule
 from .const import GAIN_MUTE, PARAM_RELAY_API_VERSION, RELAY_MIN_API_VERSION
 from .exceptions import VapixResponseError
 from .parsing import as_list, as_object, opt_bool, opt_int, opt_object, opt_str, req_str
 
-_HEX12 = re.compile(r"[0-9A-Fa-f]{12}")
-_MAC_SEPARATORS = re.compile(r"[:\-. ]")
 _AUDIO_SOURCE_OUTPUT = re.compile(r"Properties\.Audio\.Source\.A\d+\.Output")
 _SENDING_DUPLEX_MODES = frozenset({"full", "half", "post"})
 _INI_SECTION = re.compile(r"\[(?P<group>[^\]]+)\]")
-
-
-def normalize_mac(value: str) -> str | None:
-    """Return a MAC (or an Axis serial number, which is the MAC) as `aa:bb:cc:dd:ee:ff`."""
-    digits = _MAC_SEPARATORS.sub("", value.strip())
-    if not _HEX12.fullmatch(digits):
-        return None
-    digits = digits.lower()
-    return ":".join(digits[i : i + 2] for i in range(0, 12, 2))
 
 
 def parse_api_version(value: str | None) -> tuple[int, ...] | None:

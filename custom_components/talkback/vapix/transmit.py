@@ -2,12 +2,15 @@
 
 Axis devices do not understand chunked bodies, so the head declares a large
 Content-Length and the audio follows as it is produced; half-closing the socket ends it.
-The device answers only after it has played what it received.
+The device answers only after it has played what it received: over plain HTTP a missing
+answer is a failure (the audio may not have played). A device that stops reading fails the
+stream within `timeouts.stall` (rawhttp watches the TCP acknowledgements). A 401 in the
+middle (a stale nonce) re-authenticates and goes on with the next frame on a new
+connection: what was sent is never sent twice.
 """
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
 import logging
@@ -15,17 +18,24 @@ import ssl
 from types import TracebackType
 from typing import Final, Self
 
-from custom_components.talkback.rawhttp.auth import HttpAuth
-from custom_components.talkback.rawhttp.client import RawStream, fetch_challenge, open_stream
-from custom_components.talkback.rawhttp.exceptions import (
+from ..rawhttp import (
+    HttpAuth,
+    Origin,
     RawHttpAuthenticationError,
+    RawHttpBasicRefusedError,
     RawHttpConnectionError,
     RawHttpEarlyResponseError,
     RawHttpError,
+    RawHttpStalledError,
     RawHttpTimeoutError,
+    RawResponse,
+    RawStream,
+    RawTimeouts,
+    fetch_challenge,
+    open_stream,
+    parse_www_authenticate,
+    ssl_context_for,
 )
-from custom_components.talkback.rawhttp.models import Origin, RawResponse, RawTimeouts
-
 from .const import (
     AUDIO_CONTENT_TYPE,
     CONNECT_TIMEOUT,
@@ -33,11 +43,13 @@ from .const import (
     TRANSMIT_CLOSE_TIMEOUT,
     TRANSMIT_DECLARED_LENGTH,
     TRANSMIT_READ_TIMEOUT,
+    TRANSMIT_REAUTH_ATTEMPTS,
     TRANSMIT_RESPONSE_TIMEOUT,
     TRANSMIT_WRITE_TIMEOUT,
 )
 from .exceptions import (
     VapixAuthenticationError,
+    VapixBasicRefusedError,
     VapixConnectionError,
     VapixError,
     VapixNotSupportedError,
@@ -84,6 +96,8 @@ class TransmitSession:
         self._auth = auth
         self._timeouts = timeouts
         self._stream: RawStream | None = None
+        self._origin: Origin | None = None
+        self._reauthentications = 0
         self.bytes_sent = 0
 
     def __repr__(self) -> str:
@@ -117,8 +131,15 @@ class TransmitSession:
             )
             if challenges:
                 self._auth.update(challenges)
+        self._origin = origin
+        await self._connect()
+        _LOGGER.debug("Transmitting audio to %s", self.host)
+
+    async def _connect(self) -> None:
+        assert self._origin is not None
+        with self._mapped_errors():
             self._stream = await open_stream(
-                origin,
+                self._origin,
                 "POST",
                 PATH_TRANSMIT,
                 headers=[
@@ -129,36 +150,55 @@ class TransmitSession:
                 auth=self._auth,
                 timeouts=self._timeouts,
             )
-        _LOGGER.debug("Transmitting audio to %s", self.host)
 
     async def send_frame(self, frame: bytes) -> None:
         """Write one frame of µ-law audio (any length) as soon as it is due."""
         stream = self._require_stream()
         if not frame:
             return
-        if self.bytes_sent + len(frame) > TRANSMIT_DECLARED_LENGTH:
+        if stream.bytes_sent + len(frame) > TRANSMIT_DECLARED_LENGTH:
             raise VapixError(
                 "The stream reached the length declared to the device; split long audio "
                 "into several plays"
             )
         with self._mapped_errors():
-            await stream.write(frame)
+            try:
+                await stream.write(frame)
+            except RawHttpEarlyResponseError as early:
+                await self._reauthenticate(early)
+                await self._require_stream().write(frame)
         self.bytes_sent += len(frame)
+
+    async def _reauthenticate(self, early: RawHttpEarlyResponseError) -> None:
+        """Answer a 401 in the middle of the audio on a new connection, or re-raise."""
+        response = early.response
+        challenges = parse_www_authenticate(response.header_values("WWW-Authenticate"))
+        if response.status != 401 or not challenges:
+            raise early
+        stale = any(challenge.stale for challenge in challenges)
+        if self._reauthentications >= TRANSMIT_REAUTH_ATTEMPTS:
+            if not stale:
+                raise early
+            raise VapixConnectionError(
+                f"{self.host} kept calling the authentication stale after {self.bytes_sent} "
+                "bytes of audio; try again"
+            )
+        self._reauthentications += 1
+        self._auth.update(challenges)
+        _LOGGER.debug(
+            "%s asked to authenticate again after %d bytes (stale nonce: %s)",
+            self.host,
+            self.bytes_sent,
+            stale,
+        )
+        await self._require_stream().aclose()
+        await self._connect()
 
     async def finish(self) -> int:
         """End the audio and wait until the device has played it; return bytes sent."""
         stream = self._require_stream()
-        try:
-            with self._mapped_errors():
-                response = await stream.finish()
-        except VapixTimeoutError:
-            # Every byte went out; a device that never confirms has still played them.
-            _LOGGER.warning(
-                "%s did not confirm the end of the audio within %s s",
-                self.host,
-                self._timeouts.response,
-            )
-            return self.bytes_sent
+        with self._mapped_errors():
+            response = await stream.finish()
         if response is None:
             if not self._use_ssl:
                 raise VapixConnectionError(
@@ -168,6 +208,12 @@ class TransmitSession:
             # TLS cannot half-close: the device plays what it has when the socket closes.
             _LOGGER.debug("Audio to %s ends with the TLS connection", self.host)
             return self.bytes_sent
+        challenges = parse_www_authenticate(response.header_values("WWW-Authenticate"))
+        if response.status == 401 and any(challenge.stale for challenge in challenges):
+            raise VapixConnectionError(
+                f"{self.host} called the authentication stale at the end of the audio; its "
+                "end may not have played. Try again"
+            )
         if (error := _answer_error(response)) is not None:
             raise error
         return self.bytes_sent
@@ -194,32 +240,28 @@ class TransmitSession:
         try:
             yield
         except RawHttpEarlyResponseError as early:
-            raise _answer_error(early.response) or VapixConnectionError(
-                f"{self.host} ended the audio stream before it was complete "
-                f"(HTTP {early.response.status})"
-            ) from None
+            error = _answer_error(early.response)
+            if error is None:
+                error = VapixConnectionError(
+                    f"{self.host} ended the audio stream before it was complete "
+                    f"(HTTP {early.response.status})"
+                )
+            raise error from None
+        except RawHttpStalledError as err:
+            raise VapixTimeoutError(f"{err}; the audio did not play") from err
         except RawHttpTimeoutError as err:
             raise VapixTimeoutError(f"{err}; check that the device is on") from err
         except RawHttpConnectionError as err:
             raise VapixConnectionError(str(err)) from err
+        except RawHttpBasicRefusedError as err:
+            raise VapixBasicRefusedError(str(err)) from err
         except RawHttpAuthenticationError as err:
             raise VapixAuthenticationError(str(err)) from err
         except RawHttpError as err:
             raise VapixResponseError(str(err)) from err
 
     async def _tls_context(self) -> ssl.SSLContext | None:
-        if not self._use_ssl:
-            return None
-        option = self._ssl_option
-        if isinstance(option, ssl.SSLContext):
-            return option
-        if option is False:
-            context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-            context.check_hostname = False
-            context.verify_mode = ssl.CERT_NONE
-            return context
-        # Loading the system CA store reads files: keep it off the event loop.
-        return await asyncio.to_thread(ssl.create_default_context)
+        return await ssl_context_for(self._ssl_option) if self._use_ssl else None
 
 
 def _answer_error(response: RawResponse) -> VapixError | None:

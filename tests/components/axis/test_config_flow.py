@@ -128,8 +128,8 @@ def _param_cgi_drops(device: AxisSpeaker) -> dict[str, Any]:
     ("breakage", "errors"),
     [
         (_wrong_password, {CONF_PASSWORD: "invalid_auth"}),
-        # Refused ISAPI login and no VAPIX either: the refusal is what the user sees.
-        (_no_param_cgi, {CONF_PASSWORD: "invalid_auth"}),
+        # No ISAPI (404 once signed in) and no VAPIX either: not a device for Talkback.
+        (_no_param_cgi, {"base": "not_supported"}),
         (_param_cgi_fails, {"base": "unknown"}),
         (_param_cgi_refuses, {CONF_PASSWORD: "invalid_auth"}),
         (_param_cgi_drops, {CONF_HOST: "cannot_connect"}),

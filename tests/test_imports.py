@@ -15,6 +15,7 @@ import sys
 ROOT = Path(__file__).parent.parent
 PACKAGE = ROOT / "custom_components"
 
+
 def module_name(path: Path) -> str:
     """The dotted name of a source file below the repository root."""
     parts = path.relative_to(ROOT).with_suffix("").parts

@@ -18,6 +18,8 @@ from .device import device_info
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
     """Read the device and its channels; register the device itself."""
     client = create_isapi_client(hass, entry.data)
+    # Talk sessions stopped at unload close in tasks the client owns: wait for them.
+    entry.async_on_unload(client.close)
     device = await read_device(client.device_info())
     coordinator = ChannelCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()

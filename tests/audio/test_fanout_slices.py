@@ -9,7 +9,7 @@ import pytest
 from custom_components.talkback.audio import FRAME_BYTES, AudioFanOut, G711Codec
 from custom_components.talkback.audio.const import FANOUT_SLICE
 
-from .conftest import FakeClock, Feed, frame, release_time
+from .helpers import FakeClock, Feed, frame, release_time
 
 LEAD = 0.36
 

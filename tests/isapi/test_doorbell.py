@@ -12,7 +12,7 @@ from custom_components.talkback.isapi.doorbell import DoorbellRing, DoorbellWatc
 from custom_components.talkback.isapi.exceptions import IsapiAuthenticationError
 from simulator.core import Fault, FaultKind
 
-from .conftest import camera_and_client, make_client
+from .helpers import camera_and_client, make_client
 
 DOOR_STATION = {"device_type": "VIS", "heartbeat_seconds": 0.2, "ring_timeout": 0.4}
 FAST = {"poll_interval": 0.05, "dedupe": 0.6, "retry": 0.1}

@@ -30,7 +30,7 @@ from custom_components.talkback.isapi.exceptions import (
 from simulator.hikvision import HikvisionCamera
 from tests.rawhttp.scripted import Peer, ScriptedServer
 
-from .conftest import camera_and_client, make_client
+from .helpers import camera_and_client, make_client
 from .realdata import real_files
 
 ALERTS = real_files("alertStream_*")

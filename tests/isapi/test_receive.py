@@ -11,7 +11,7 @@ import math
 import aiohttp
 import audioop
 
-from .conftest import camera_and_client
+from .helpers import camera_and_client
 
 
 def chirp(seconds: float) -> array[int]:

@@ -22,12 +22,15 @@ from custom_components.talkback.isapi.client import IsapiClient
 from devtools.speech.phrases import PhraseRecognizer, wav_to_pcm16k
 from devtools.speech.synth import EspeakSynthesizer
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
-from tests.rawhttp.conftest import (
-    _loopback_sockets,  # noqa: F401
-    auto_enable_custom_integrations,  # noqa: F401
-)
 
 USER, PASSWORD = "admin", "visitor-at-the-door"
+
+
+@pytest.fixture(autouse=True)
+def _loopback_sockets(socket_enabled: None) -> None:
+    """The simulated camera is reached over real 127.0.0.1 sockets."""
+
+
 CODECS = {G711Codec.MULAW: "G.711ulaw", G711Codec.ALAW: "G.711alaw"}
 
 

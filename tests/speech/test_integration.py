@@ -14,17 +14,9 @@ from custom_components.talkback.audio.codec import G711Codec
 from custom_components.talkback.audio.microphone import MicrophoneConverter
 from devtools.speech.synth import EspeakSynthesizer
 
-from .conftest import camera_g711
+from .helpers import METADATA, camera_g711
 
-pytestmark = pytest.mark.usefixtures("offline_speech_integration")
-METADATA = stt.SpeechMetadata(
-    language="en",
-    format=stt.AudioFormats.WAV,
-    codec=stt.AudioCodecs.PCM,
-    bit_rate=stt.AudioBitRates.BITRATE_16,
-    sample_rate=stt.AudioSampleRates.SAMPLERATE_16000,
-    channel=stt.AudioChannels.CHANNEL_MONO,
-)
+pytestmark = pytest.mark.usefixtures("enable_custom_integrations", "offline_speech_integration")
 
 
 async def chunks(data: bytes, size: int = 1280) -> AsyncIterator[bytes]:

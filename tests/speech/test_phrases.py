@@ -17,7 +17,7 @@ from custom_components.talkback.audio.microphone import MicrophoneConverter
 from devtools.speech.phrases import DEMO_SENTENCES, PhraseRecognizer
 from devtools.speech.synth import EspeakSynthesizer
 
-from .conftest import camera_g711
+from .helpers import camera_g711
 
 # How the visitor may say it: rate in words per minute and pitch 0-100 (default 175 and 50).
 VARIANTS = {

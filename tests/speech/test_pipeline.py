@@ -20,10 +20,9 @@ from custom_components.talkback.audio.codec import G711Codec
 from custom_components.talkback.audio.microphone import MicrophoneConverter
 from devtools.speech.synth import EspeakSynthesizer
 
-from .conftest import camera_g711
-from .test_integration import METADATA
+from .helpers import METADATA, camera_g711
 
-pytestmark = pytest.mark.usefixtures("offline_speech_integration")
+pytestmark = pytest.mark.usefixtures("enable_custom_integrations", "offline_speech_integration")
 PORCH = "input_boolean.porch_light"
 
 

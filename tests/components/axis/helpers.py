@@ -17,7 +17,8 @@ from tests.components.helpers import entry_data
 
 PASSWORD = "correct horse"
 TEMPLATE = AxisSpeakerConfig(password=PASSWORD, link_delay=0.01, link_interval=0.02)
-TITLE = "AXIS C1410 Network Mini Speaker"
+TITLE = "AXIS C1410 5A0000"
+"""The first simulated device's default name: it has no owner's name (model, end of serial)."""
 
 HALL = "media_player.hall"
 KITCHEN = "media_player.kitchen"

@@ -39,6 +39,7 @@ from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio as vol
 
 from .axis.device import device_name as axis_device_name
+from .axis.discovery import CONF_LEADER_ENTRY
 from .axis.relay_flow import apply_relay_choice, own_peer, relay_schema
 from .client import create_isapi_client, create_vapix_client
 from .const import (
@@ -200,7 +201,8 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             except ProbeError as err:
                 errors = err.errors_on(USER_SCHEMA)
             else:
-                await self.async_set_unique_id(device.unique_id)
+                # A discovered card of the same device may be open: this flow goes on.
+                await self.async_set_unique_id(device.unique_id, raise_on_progress=False)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
                 return await self._async_add(device, data)
         return self.async_show_form(
@@ -253,9 +255,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     async def async_step_integration_discovery(
         self, discovery_info: dict[str, Any]
     ) -> ConfigFlowResult:
-        """A relay leader in Talkback knows a peer that has no entry yet."""
+        """A relay leader in Talkback knows a peer that has no entry yet (axis/discovery.py)."""
         await self.async_set_unique_id(format_mac(discovery_info["mac"]))
         self._abort_if_unique_id_configured()
+        leader = self.hass.config_entries.async_get_entry(discovery_info[CONF_LEADER_ENTRY])
         return await self._async_discovered(
             DiscoveredDevice(
                 VENDOR_AXIS,
@@ -263,11 +266,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 DEFAULT_HTTP_PORT,
                 discovery_info.get("model") or "Axis",
                 discovery_info.get("name"),
-                credentials={
-                    key: discovery_info[key]
-                    for key in (CONF_USERNAME, CONF_PASSWORD)
-                    if discovery_info.get(key)
-                },
+                # Relay networks are often set up with one account on every device.
+                credentials={key: leader.data[key] for key in (CONF_USERNAME, CONF_PASSWORD)}
+                if leader is not None
+                else {},
             )
         )
 
@@ -420,7 +422,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             except ProbeError as err:
                 errors = err.errors_on(schema)
             else:
-                await self.async_set_unique_id(device.unique_id)
+                await self.async_set_unique_id(device.unique_id, raise_on_progress=False)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(

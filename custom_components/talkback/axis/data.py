@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from homeassistant.const import Platform
@@ -34,3 +34,5 @@ class AxisData:
     """Whether Talkback itself is sending audio to the device right now."""
     main_device_id: str = ""
     """Device registry id of the device itself."""
+    announced_peers: set[str] = field(default_factory=set)
+    """Relay peers offered as discovered devices since the entry was loaded."""

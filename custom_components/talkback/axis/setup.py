@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from homeassistant.const import CONF_HOST
-from homeassistant.core import HomeAssistant
+from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr
 
 from ..client import create_vapix_client, read_device
@@ -13,6 +13,7 @@ from ..output import SpeakerOutput
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .device import device_info
+from .discovery import announce_relay_peers
 from .peers import remove_departed_peers
 
 
@@ -32,10 +33,14 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
         .id
     )
     if relay is not None:
-        remove_departed_peers(hass, entry, data)
-        entry.async_on_unload(
-            relay.async_add_listener(lambda: remove_departed_peers(hass, entry, data))
-        )
+
+        @callback
+        def relay_changed() -> None:
+            remove_departed_peers(hass, entry, data)
+            announce_relay_peers(hass, entry, data)
+
+        relay_changed()
+        entry.async_on_unload(relay.async_add_listener(relay_changed))
     LOGGER.info(
         "Talkback loaded for %s (%s at %s, relay API %s)",
         entry.title,

@@ -41,13 +41,16 @@ DEMO_DEVICES = [
     # Axis speakers on one simulated LAN: the first leads a relay network, the others
     # follow it (see add_devices); a fourth has AXIS OS 10.12 (no relay API).
     "--axis",
-    "port=18011,name=Hall speaker,password=simulator,link_interval=2",
+    "port=18011,name=Hall speaker,friendly_name=Hall,password=simulator,link_interval=2",
     "--axis",
-    "port=18012,name=Kitchen speaker,password=simulator",
+    "port=18012,name=Kitchen speaker,friendly_name=Kitchen,password=simulator",
     "--axis",
-    "port=18013,name=Garage speaker,password=simulator",
+    "port=18013,name=Garage speaker,friendly_name=Garage,password=simulator",
     "--axis",
-    "port=18014,name=Porch speaker,password=simulator,relay=none,firmware=11.11.73",
+    (
+        "port=18014,name=Porch speaker,friendly_name=Porch,password=simulator,"
+        "relay=none,firmware=11.11.73"
+    ),
 ]
 
 

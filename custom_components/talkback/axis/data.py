@@ -20,7 +20,7 @@ class AxisData:
     platforms: ClassVar[tuple[Platform, ...]] = (
         Platform.BINARY_SENSOR,
         Platform.MEDIA_PLAYER,
-        Platform.SELECT,
+        Platform.NUMBER,
         Platform.SENSOR,
         Platform.SWITCH,
     )

@@ -59,11 +59,23 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
 
 
 class MulticastGroupSensor(RelayEntity, SensorEntity):
-    """The multicast group the network's audio goes to (when multicast is on)."""
+    """The multicast group the network's audio goes to; available while multicast is on."""
 
     key = "multicast_group"
     _attr_translation_key = "multicast_group"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    @property
+    def available(self) -> bool:
+        """Only a network that sends by multicast has a group."""
+        configuration = (
+            self.coordinator.data.network.configuration if self.coordinator.data else None
+        )
+        return (
+            super().available
+            and configuration is not None
+            and bool(configuration.multicast_enabled)
+        )
 
     @property
     def native_value(self) -> str | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST
+from homeassistant.const import CONF_HOST, Platform
 from homeassistant.core import HomeAssistant, callback
-from homeassistant.helpers import device_registry as dr
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from ..client import create_vapix_client, read_device
 from ..const import LOGGER
@@ -19,6 +19,7 @@ from .peers import remove_departed_peers
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> AxisData:
     """Read the device and, with the relay API, its network; register the device itself."""
+    remove_gain_selects(hass, entry)
     client = create_vapix_client(hass, entry.data)
     device = await read_device(client.device_info())
     relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
@@ -49,3 +50,16 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
         device.relay_api_version or "none",
     )
     return data
+
+
+@callback
+def remove_gain_selects(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
+    """Drop the output gain selects of earlier versions (now a number and a mute switch).
+
+    The number keeps the select's unique id; the select itself would stay behind as an
+    orphan in the user's registry.
+    """
+    registry = er.async_get(hass)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.domain == Platform.SELECT:
+            registry.async_remove(registered.entity_id)

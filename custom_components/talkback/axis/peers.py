@@ -57,7 +57,7 @@ def _current_followers(data: AxisData) -> set[str] | None:
     )
 
 
-def _departed(data: AxisData, device: dr.DeviceEntry, current: set[str]) -> bool:
+def _departed(data: AxisData, device: dr.AnyDeviceEntry, current: set[str]) -> bool:
     return device.id != data.main_device_id and not any(
         identifier in current for _, identifier in device.identifiers
     )
@@ -74,7 +74,7 @@ def remove_departed_peers(hass: HomeAssistant, entry: TalkbackConfigEntry, data:
             registry.async_remove_device(device.id)
 
 
-def is_departed_peer_device(data: AxisData, device: dr.DeviceEntry) -> bool:
+def is_departed_peer_device(data: AxisData, device: dr.AnyDeviceEntry) -> bool:
     """Whether a device of the entry is a follower no longer in the network."""
     relay = data.relay
     if relay is None:

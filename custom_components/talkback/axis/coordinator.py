@@ -87,6 +87,7 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
             update_interval=RELAY_STATUS_INTERVAL,
         )
         self.client = client
+        self.serial = device.serial_number
         self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
         self.capabilities = RelayCapabilities()
         self._sound: SoundConfiguration | None = None

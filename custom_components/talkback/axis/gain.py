@@ -80,9 +80,8 @@ class RelayGainEntity(RelayPeerEntity):
 
     async def _async_write_gain(self, value: str) -> None:
         """Write the gain control to the leader, then read the network back."""
-        peer = self.peer
-        assert peer is not None  # unavailable otherwise
+        relay, peer = self.relay, self.peer
+        assert relay is not None  # unavailable otherwise
+        assert peer is not None
         change = RelayPeer(id=peer.id, output_gain=(Gain(self.definition.name, value),))
-        await self.coordinator.async_write(
-            self.coordinator.client.set_audio_peer_configuration(change)
-        )
+        await relay.async_write(relay.client.set_audio_peer_configuration(change))

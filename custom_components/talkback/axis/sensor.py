@@ -40,8 +40,8 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
 
     @property
     def _status(self) -> RelayConnectionStatus | None:
-        peer = self.peer
-        return self.coordinator.data.status(peer) if peer is not None else None
+        relay, peer = self.relay, self.peer
+        return relay.data.status(peer) if relay is not None and peer is not None else None
 
     @property
     def options(self) -> list[str]:

@@ -14,7 +14,8 @@ from .coordinator import RelayCoordinator
 from .data import AxisData
 from .device import device_info
 from .discovery import announce_relay_peers
-from .peers import remove_departed_peers
+from .index import claim, own_mac, relay_updated, release
+from .peers import remove_departed_peers, take_peer_entities
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> AxisData:
@@ -34,11 +35,17 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
         .id
     )
     if relay is not None:
+        # The device shows its own peer entities; a leader leaves them to it.
+        mac = own_mac(data)
+        claim(hass, mac, entry.entry_id)
+        entry.async_on_unload(lambda: release(hass, mac, entry.entry_id))
+        await take_peer_entities(hass, entry, data)
 
         @callback
         def relay_changed() -> None:
             remove_departed_peers(hass, entry, data)
             announce_relay_peers(hass, entry, data)
+            relay_updated(hass)
 
         relay_changed()
         entry.async_on_unload(relay.async_add_listener(relay_changed))

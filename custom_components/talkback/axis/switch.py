@@ -13,7 +13,7 @@ from ..vendor import VendorPlatform
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .entity import RelayEntity, add_peer_entities
-from .gain import DEFAULT_LEVEL_DB, RelayGainEntity, has_mute, is_mute, nearest_level
+from .gain import DEFAULT_LEVEL_DB, RelayGainEntity, current_gain, has_mute, is_mute, nearest_level
 
 
 def add_entities(platform: VendorPlatform[AxisData]) -> None:
@@ -80,7 +80,7 @@ class RelayGainMuteSwitch(RelayGainEntity, SwitchEntity):
         """Initialise the mute of one gain control."""
         super().__init__(platform, relay, peer, definition)
         self._level: int | None = None
-        self._remember_level()
+        self._remember_level(current_gain(peer, definition.name))
 
     @property
     def is_on(self) -> bool | None:
@@ -89,12 +89,11 @@ class RelayGainMuteSwitch(RelayGainEntity, SwitchEntity):
         return None if value is None else is_mute(value)
 
     @callback
-    def _handle_coordinator_update(self) -> None:
-        self._remember_level()
-        super()._handle_coordinator_update()
+    def _handle_relay_update(self) -> None:
+        self._remember_level(self.current)
+        super()._handle_relay_update()
 
-    def _remember_level(self) -> None:
-        value = self.current
+    def _remember_level(self, value: str | None) -> None:
         if value is not None and not is_mute(value):
             try:
                 self._level = int(value)

@@ -93,14 +93,18 @@ async def test_entities(
     await snapshot_platform(hass, entity_registry, snapshot, leader.entry_id)
 
 
+@pytest.mark.usefixtures("axis_network")
 async def test_grouping_round_trip(
     hass: HomeAssistant,
-    axis_network: AxisRelayNetwork,
     leader_entry: MockConfigEntry,
     follower_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """join -> the peer comes online with a device of its own -> unjoin -> it is gone."""
+    """join -> the follower's relay entities appear on its own device -> unjoin -> gone.
+
+    Kitchen has a Talkback entry: one device, no copy under the leader.
+    """
     assert hass.states.get(HALL).attributes.get(ATTR_GROUP_MEMBERS) is None
     await join(hass, HALL, KITCHEN)
     await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
@@ -110,32 +114,27 @@ async def test_grouping_round_trip(
     assert hass.states.get(KITCHEN).attributes[ATTR_GROUP_MEMBERS] == [HALL, KITCHEN]
     assert hass.states.get(HALL_LEADER).state == STATE_ON
     assert hass.states.get(KITCHEN_LEADER).state == STATE_OFF
-    hall = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "ACCC8E5A0000"), leader_entry.entry_id
-    )
-    peer = device_registry.async_get_device_by_identifier(
+    copy = device_registry.async_get_device_by_identifier(
         (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
     )
     own = device_registry.async_get_device_by_identifier(
         (DOMAIN, KITCHEN_SERIAL), follower_entry.entry_id
     )
-    assert hall is not None
-    assert peer is not None
+    assert copy is None
     assert own is not None
-    assert peer.via_device_id == hall.id
-    assert peer.connections == own.connections == {(dr.CONNECTION_NETWORK_MAC, "ac:cc:8e:5a:00:01")}
-    assert peer.name == "Kitchen"
+    for entity_id in (KITCHEN_STATUS, KITCHEN_LEADER, KITCHEN_GAIN):
+        registered = entity_registry.async_get(entity_id)
+        assert registered is not None
+        assert (registered.config_entry_id, registered.device_id) == (
+            follower_entry.entry_id,
+            own.id,
+        )
 
     await unjoin(hass, KITCHEN)
     await hass.async_block_till_done()
     assert hass.states.get(KITCHEN_STATUS) is None
-    assert (
-        device_registry.async_get_device_by_identifier(
-            (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
-        )
-        is None
-    )
-    # Kitchen's own entry keeps its device: removing the peer only unlinked it.
+    assert entity_registry.async_get(KITCHEN_STATUS) is None
+    # Kitchen's own entry keeps its device: leaving the network only drops its relay entities.
     assert device_registry.async_get(own.id) is not None
     assert hass.states.get(KITCHEN).state != STATE_UNAVAILABLE
     assert hass.states.get(HALL).attributes[ATTR_GROUP_MEMBERS] == [HALL]
@@ -307,19 +306,20 @@ async def test_leader_refuses_credentials(
 async def test_remove_device(
     hass: HomeAssistant,
     network: MockConfigEntry,
+    follower_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Only a peer that left the network may have its device removed by the user."""
     hall = device_registry.async_get_device_by_identifier(
         (DOMAIN, "ACCC8E5A0000"), network.entry_id
     )
-    peer = device_registry.async_get_device_by_identifier(
-        (DOMAIN, KITCHEN_SERIAL), network.entry_id
+    kitchen = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), follower_entry.entry_id
     )
     assert hall is not None
-    assert peer is not None
+    assert kitchen is not None
     assert not await async_remove_config_entry_device(hass, network, hall)
-    assert not await async_remove_config_entry_device(hass, network, peer)
+    assert not await async_remove_config_entry_device(hass, follower_entry, kitchen)
     stale = device_registry.async_get_or_create(
         config_entry_id=network.entry_id,
         identifiers={(DOMAIN, "ACCC8E5A0009")},

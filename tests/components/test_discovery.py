@@ -14,7 +14,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_HIKVISION
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
-from .helpers import CAMERA_MAC, entry_data, user_input
+from .helpers import CAMERA_MAC, CAMERA_SERIAL, entry_data, user_input
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -136,3 +136,19 @@ async def test_dhcp_of_configured_device_at_same_address_changes_nothing(
     assert result["reason"] == "already_configured"
     await hass.async_block_till_done()
     assert loaded_entry.runtime_data is before
+
+
+@pytest.mark.usefixtures("media_dir")
+@pytest.mark.parametrize(
+    "camera_config",
+    [CameraConfig(mac=CAMERA_MAC, device_name="IP CAMERA", serial=CAMERA_SERIAL, password="pw")],
+)
+async def test_factory_name_gives_model_and_serial(
+    hass: HomeAssistant, camera: HikvisionCamera
+) -> None:
+    """A device still called "IP CAMERA" is named by its model and the end of its serial."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN, context={"source": SOURCE_DHCP}, data=dhcp()
+    )
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], credentials(camera))
+    assert result["title"] == f"{camera.config.model} {CAMERA_SERIAL[-6:]}"

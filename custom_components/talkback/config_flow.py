@@ -93,6 +93,13 @@ CREDENTIALS_SCHEMA = vol.Schema(
     }
 )
 USER_SCHEMA = CONNECTION_SCHEMA.extend(CREDENTIALS_SCHEMA.schema)
+PEER_CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): CREDENTIALS_SCHEMA.schema[CONF_USERNAME],
+        vol.Optional(CONF_PASSWORD): CREDENTIALS_SCHEMA.schema[CONF_PASSWORD],
+    }
+)
+"""A relay peer's card: empty password means the leader's (never sent to the browser)."""
 DHCP_CONFIRM_SCHEMA = CREDENTIALS_SCHEMA.extend(
     {vol.Required(CONF_PORT, default=DEFAULT_HTTP_PORT): PORT_SELECTOR}
 )
@@ -312,7 +319,11 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     ) -> ConfigFlowResult:
         """Sign in to a discovered device; one that cannot play audio ends the card."""
         found = self._discovered
-        schema = CREDENTIALS_SCHEMA if found.port_known else DHCP_CONFIRM_SCHEMA
+        known_password = found.credentials.get(CONF_PASSWORD)
+        if known_password:
+            schema = PEER_CREDENTIALS_SCHEMA
+        else:
+            schema = CREDENTIALS_SCHEMA if found.port_known else DHCP_CONFIRM_SCHEMA
         errors: dict[str, str] = {}
         if user_input is not None:
             data = {
@@ -323,6 +334,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 **user_input,
             }
             data[CONF_PORT] = int(data[CONF_PORT])
+            data[CONF_PASSWORD] = data.get(CONF_PASSWORD) or known_password
             try:
                 device = await self._async_probe(data)
             except ProbeError as err:
@@ -336,7 +348,9 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="discovery_confirm",
             data_schema=self.add_suggested_values_to_schema(
-                schema, user_input or {CONF_PORT: found.port, **found.credentials}
+                schema,
+                user_input
+                or {CONF_PORT: found.port, CONF_USERNAME: found.credentials.get(CONF_USERNAME)},
             ),
             description_placeholders={"name": found.label},
             errors=errors,

@@ -19,6 +19,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
 from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
+import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -213,11 +214,46 @@ async def test_relay_peers_without_entry_are_discovered(
         for key in schema
         if key.description and "suggested_value" in key.description
     }
-    assert suggested[CONF_USERNAME] == leader_entry.data[CONF_USERNAME]
-    assert suggested[CONF_PASSWORD] == leader_entry.data[CONF_PASSWORD]
-    assert leader_entry.data[CONF_HOST] == "127.0.0.1"
+    # The leader's user is suggested; its password stays on the server (empty = use it).
+    assert suggested == {CONF_USERNAME: leader_entry.data[CONF_USERNAME]}
+    assert isinstance(next(key for key in schema if str(key) == CONF_PASSWORD), vol.Optional)
 
     # Polling again announces nobody twice.
     await leader_entry.runtime_data.relay.async_refresh()
     await hass.async_block_till_done()
     assert len(hass.config_entries.flow.async_progress_by_handler(DOMAIN)) == 2
+
+
+@pytest.mark.usefixtures("media_dir")
+async def test_relay_peer_signs_in_with_the_leaders_password(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, leader_entry: MockConfigEntry
+) -> None:
+    """An empty password on a relay peer's card means the leader's (same account).
+
+    (The leader's own announcement carries the simulated LAN address, which only the
+    simulated peers reach: this card is started with the loopback address instead.)
+    """
+    await hass.async_block_till_done()
+    for flow in hass.config_entries.flow.async_progress_by_handler(DOMAIN):
+        hass.config_entries.flow.async_abort(flow["flow_id"])
+    peer = axis_network[2]
+    with patch("custom_components.talkback.config_flow.DEFAULT_HTTP_PORT", peer.port):
+        result = await discover(
+            hass,
+            SOURCE_INTEGRATION_DISCOVERY,
+            {
+                CONF_HOST: "127.0.0.1",
+                "mac": peer.mac,
+                "name": "Porch",
+                "model": "C1410",
+                "leader_entry_id": leader_entry.entry_id,
+            },
+        )
+    assert result["description_placeholders"] == {"name": "Porch (C1410, 127.0.0.1)"}
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {CONF_USERNAME: TEMPLATE.username}
+    )
+    assert result["step_id"] == "relay"
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_PASSWORD] == leader_entry.data[CONF_PASSWORD]

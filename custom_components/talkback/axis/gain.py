@@ -6,12 +6,14 @@ Axis devices list a gain control's steps as text, "Mute" then whole decibels ("-
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from ..vapix.const import GAIN_MUTE
 from ..vapix.models import Gain, GainDefinition, RelayNetworkPeer, RelayPeer
 from ..vendor import VendorPlatform
 from .coordinator import RelayCoordinator
 from .data import AxisData
-from .entity import RelayPeerEntity
+from .entity import RelayPeerEntity, add_peer_entities
 
 DEFAULT_LEVEL_DB = 0
 """The level a mute switch returns to when no level was read before."""
@@ -67,6 +69,10 @@ class RelayGainEntity(RelayPeerEntity):
         if not first:
             self._attr_translation_key = f"named_{self._attr_translation_key}"
             self._attr_translation_placeholders = {"name": definition.name}
+        self._init_gain(peer)
+
+    def _init_gain(self, peer: RelayNetworkPeer) -> None:
+        """What a kind of gain entity reads from the definition and the peer at creation."""
 
     @classmethod
     def named_key(cls, name: str) -> str:
@@ -85,3 +91,19 @@ class RelayGainEntity(RelayPeerEntity):
         assert peer is not None
         change = RelayPeer(id=peer.id, output_gain=(Gain(self.definition.name, value),))
         await relay.async_write(relay.client.set_audio_peer_configuration(change))
+
+
+def add_gain_entities(
+    platform: VendorPlatform[AxisData],
+    kind: type[RelayGainEntity],
+    wanted: Callable[[GainDefinition], bool],
+) -> None:
+    """Add an entity of `kind` per gain control of every peer that has what it shows."""
+    add_peer_entities(
+        platform,
+        lambda relay, peer: [
+            kind(platform, relay, peer, definition)
+            for definition in peer.output_gain_definitions
+            if wanted(definition)
+        ],
+    )

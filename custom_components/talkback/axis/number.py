@@ -5,26 +5,17 @@ from __future__ import annotations
 from homeassistant.components.number import NumberEntity, NumberMode
 from homeassistant.const import EntityCategory
 
-from ..vapix.models import GainDefinition, RelayNetworkPeer
+from ..vapix.models import RelayNetworkPeer
 from ..vendor import VendorPlatform
-from .coordinator import RelayCoordinator
 from .data import AxisData
-from .entity import add_peer_entities
-from .gain import RelayGainEntity, is_mute, levels, nearest_level
+from .gain import RelayGainEntity, add_gain_entities, is_mute, levels, nearest_level
 
 UNIT_DB = "dB"
 
 
 def add_entities(platform: VendorPlatform[AxisData]) -> None:
     """Add a level per gain control of every peer, as peers join."""
-    add_peer_entities(
-        platform,
-        lambda relay, peer: [
-            RelayGainNumber(platform, relay, peer, definition)
-            for definition in peer.output_gain_definitions
-            if levels(definition)
-        ],
-    )
+    add_gain_entities(platform, RelayGainNumber, lambda definition: bool(levels(definition)))
 
 
 class RelayGainNumber(RelayGainEntity, NumberEntity):
@@ -41,16 +32,9 @@ class RelayGainNumber(RelayGainEntity, NumberEntity):
     _attr_native_step = 1
     _attr_mode = NumberMode.SLIDER
 
-    def __init__(
-        self,
-        platform: VendorPlatform[AxisData],
-        relay: RelayCoordinator,
-        peer: RelayNetworkPeer,
-        definition: GainDefinition,
-    ) -> None:
-        """Initialise the level over the gain control's steps."""
-        super().__init__(platform, relay, peer, definition)
-        steps = levels(definition)
+    def _init_gain(self, peer: RelayNetworkPeer) -> None:
+        """The range: the gain control's lowest and highest steps."""
+        steps = levels(self.definition)
         self._attr_native_min_value = steps[0]
         self._attr_native_max_value = steps[-1]
 

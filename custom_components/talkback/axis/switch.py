@@ -8,12 +8,19 @@ from homeassistant.components.switch import SwitchEntity
 from homeassistant.const import EntityCategory
 from homeassistant.core import callback
 
-from ..vapix.models import GainDefinition, RelayNetworkConfiguration, RelayNetworkPeer
+from ..vapix.models import RelayNetworkConfiguration, RelayNetworkPeer
 from ..vendor import VendorPlatform
-from .coordinator import RelayCoordinator
 from .data import AxisData
-from .entity import RelayEntity, add_peer_entities
-from .gain import DEFAULT_LEVEL_DB, RelayGainEntity, current_gain, has_mute, is_mute, nearest_level
+from .entity import RelayEntity
+from .gain import (
+    DEFAULT_LEVEL_DB,
+    RelayGainEntity,
+    add_gain_entities,
+    current_gain,
+    has_mute,
+    is_mute,
+    nearest_level,
+)
 
 
 def add_entities(platform: VendorPlatform[AxisData]) -> None:
@@ -21,14 +28,7 @@ def add_entities(platform: VendorPlatform[AxisData]) -> None:
     if (relay := platform.data.relay) is None:
         return
     platform.add_entities([MulticastSwitch(platform, relay)])
-    add_peer_entities(
-        platform,
-        lambda relay, peer: [
-            RelayGainMuteSwitch(platform, relay, peer, definition)
-            for definition in peer.output_gain_definitions
-            if has_mute(definition)
-        ],
-    )
+    add_gain_entities(platform, RelayGainMuteSwitch, has_mute)
 
 
 class MulticastSwitch(RelayEntity, SwitchEntity):
@@ -70,17 +70,11 @@ class RelayGainMuteSwitch(RelayGainEntity, SwitchEntity):
     _attr_translation_key = "output_mute"
     _attr_entity_category = EntityCategory.CONFIG
 
-    def __init__(
-        self,
-        platform: VendorPlatform[AxisData],
-        relay: RelayCoordinator,
-        peer: RelayNetworkPeer,
-        definition: GainDefinition,
-    ) -> None:
-        """Initialise the mute of one gain control."""
-        super().__init__(platform, relay, peer, definition)
-        self._level: int | None = None
-        self._remember_level(current_gain(peer, definition.name))
+    _level: int | None = None
+
+    def _init_gain(self, peer: RelayNetworkPeer) -> None:
+        """The level to return to, as read when the entity is made."""
+        self._remember_level(current_gain(peer, self.definition.name))
 
     @property
     def is_on(self) -> bool | None:

@@ -211,6 +211,7 @@ def test_demo_integration_follower_and_discovered_card(
         "Gate station": ["Gate station", "Channel 1", "Channel 2"]
     }
     integration = steps["integration"]["text"]
+    assert f"{len(DEMO_ADDED) + 2} devices" in integration  # was 10 with follower copies
     for name in DEMO_ADDED:
         assert name in integration
     follower = steps["follower"]["text"]

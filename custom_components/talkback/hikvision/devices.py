@@ -23,7 +23,12 @@ def is_gone_channel_device(data: HikvisionData, device: dr.AnyDeviceEntry) -> bo
     """Whether a device of the entry is a channel the device no longer has."""
     if device.id == data.main_device_id:
         return False
-    current = {channel_identifier(data, channel_id) for channel_id in data.coordinator.data}
+    # A device down to one channel at setup shows it on the device itself (camera layout).
+    current = {
+        channel_identifier(data, channel_id)
+        for channel_id in data.coordinator.data
+        if channel_id != data.camera_channel
+    }
     return not any(
         domain == DOMAIN and identifier in current for domain, identifier in device.identifiers
     )

@@ -130,3 +130,37 @@ async def test_leader_unloaded_leaves_follower_entities_unavailable(
     await hass.config_entries.async_setup(leader_entry.entry_id)
     await hass.async_block_till_done()
     await poll_until(hass, leader_entry, "sensor.kitchen_connection_status", "online")
+
+
+@pytest.mark.usefixtures("media_dir")
+async def test_follower_reload_keeps_one_device(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    leader_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A follower's entry reloads (options saved, address followed): still one device."""
+    entity_registry = er.async_get(hass)
+    await kitchen_follows_hall(hass, axis_network, leader_entry)
+    kitchen_entry = await set_up(hass, axis_entry(axis_network[1], "Kitchen"))
+    for _ in range(2):
+        await hass.config_entries.async_reload(kitchen_entry.entry_id)
+        await hass.async_block_till_done()
+        await poll(hass, leader_entry)
+    own = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), kitchen_entry.entry_id
+    )
+    assert own is not None
+    assert (
+        device_registry.async_get_device_by_identifier(
+            (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
+        )
+        is None
+    )
+    status = entity_registry.async_get("sensor.kitchen_connection_status")
+    assert status is not None
+    assert (status.config_entry_id, status.device_id) == (kitchen_entry.entry_id, own.id)
+    assert hass.states.get("sensor.kitchen_connection_status").state == "online"
+    assert "does not generate unique IDs" not in caplog.text
+    assert "Error" not in caplog.text

@@ -17,7 +17,7 @@ from .coordinator import RelayCoordinator, RelayState, peer_key
 from .data import AxisData
 from .device import device_info
 from .entries import loaded_axis_entries
-from .index import SIGNAL_RELAY_UPDATED, claimed, leader_relay, own_mac
+from .index import SIGNAL_RELAY_UPDATED, claimed, is_withdrawn, leader_relay, own_mac
 from .peers import follower_device_info, peer_identifier
 
 
@@ -106,6 +106,9 @@ class RelayPeerEntity(Entity):
     async def async_added_to_hass(self) -> None:
         """Follow the leader's coordinator, or every relay network when not bound to one."""
         await super().async_added_to_hass()
+        if is_withdrawn(self):  # the peer's own entry took it while it was being added
+            self.hass.async_create_task(self.async_remove())
+            return
         if self._bound is not None:
             self.async_on_remove(self._bound.async_add_listener(self._handle_relay_update))
         else:

@@ -10,9 +10,11 @@ across reloads: every relay coordinator update and every claim is announced on o
 from __future__ import annotations
 
 from typing import Final
+from weakref import WeakSet
 
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers.dispatcher import async_dispatcher_send
+from homeassistant.helpers.entity import Entity
 from homeassistant.util.hass_dict import HassKey
 
 from ..const import DOMAIN
@@ -71,3 +73,17 @@ def leader_relay(hass: HomeAssistant, mac: str) -> RelayCoordinator | None:
         ):
             return relay
     return None
+
+
+_WITHDRAWN: WeakSet[Entity] = WeakSet()
+"""Leader-side peer entities a follower's entry took before they were added."""
+
+
+def withdraw(entity: Entity) -> None:
+    """The entity leaves as soon as it is added (its peer's own entry shows it)."""
+    _WITHDRAWN.add(entity)
+
+
+def is_withdrawn(entity: Entity) -> bool:
+    """Whether the entity was taken by its peer's own entry before it was added."""
+    return entity in _WITHDRAWN

@@ -21,7 +21,7 @@ from .coordinator import peer_key
 from .data import AxisData
 from .device import MANUFACTURER
 from .entries import loaded_axis_entries
-from .index import own_mac
+from .index import own_mac, withdraw
 
 
 def peer_identifier(leader_serial: str, peer: RelayNetworkPeer) -> str:
@@ -102,7 +102,11 @@ async def take_peer_entities(
     for axis in loaded_axis_entries(hass):
         if axis.entry.entry_id != entry.entry_id:
             for entity in axis.data.peer_entities.pop(mac, []):
-                await entity.async_remove()
+                # HA types `platform` as always set; it is None until the entity is added.
+                if getattr(entity, "platform", None) is None:
+                    withdraw(entity)  # still being added: it leaves once it is
+                else:
+                    await entity.async_remove()
     devices = dr.async_get(hass)
     entities = er.async_get(hass)
     for other in hass.config_entries.async_entries(DOMAIN):

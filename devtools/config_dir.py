@@ -12,11 +12,12 @@ TEMPLATE = ROOT / "config" / "configuration.yaml"
 INTEGRATIONS = {
     "talkback": ROOT / "custom_components" / "talkback",
     "offline_speech": ROOT / "devtools" / "speech",
+    "demo_lan": ROOT / "devtools" / "lan",
 }
 
 
 def link_integrations(config_dir: Path) -> None:
-    """Link Talkback and the offline TTS engine into CONFIG/custom_components.
+    """Link Talkback, the offline TTS engine and the demo LAN into CONFIG/custom_components.
 
     Home Assistant imports `custom_components` from the configuration directory first; a
     regular package there (with __init__.py) wins over any other on sys.path.

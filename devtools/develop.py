@@ -26,6 +26,10 @@ USERNAME = "dev"
 PASSWORD = "talkback"  # noqa: S105  (a local demo account, printed for the developer)
 DEVICE_PASSWORD = "simulator"  # noqa: S105  (the simulated devices' password)
 
+DISCOVERED_MAC = "24:28:fd:00:18:03"
+DISCOVERED_PORT = 18003
+"""A Hikvision OUI (24:28:FD): Talkback's DHCP matcher claims it."""
+
 DEMO_DEVICES = [
     "--camera",
     (
@@ -38,16 +42,25 @@ DEMO_DEVICES = [
         "namespace=isapi,channels=2,codecs=G.711ulaw+G.711alaw,"
         "mac=02:00:00:00:18:02,serial=DS-KV8213-WME1C20240515CCRRDEMO0002"
     ),
+    # Not added by add_devices: it shows up as a discovered card (announce_discovered).
+    "--camera",
+    (
+        f"port={DISCOVERED_PORT},device_name=Garden,model=DS-2CD2386G2-IU,"
+        f"mac={DISCOVERED_MAC},serial=DS-2CD2386G2-IU20240601AAWRDEMO00003"
+    ),
     # Axis speakers on one simulated LAN: the first leads a relay network, the others
     # follow it (see add_devices); a fourth has AXIS OS 10.12 (no relay API).
     "--axis",
-    "port=18011,name=Hall speaker,password=simulator,link_interval=2",
+    "port=18011,name=Hall speaker,friendly_name=Hall,password=simulator,link_interval=2",
     "--axis",
-    "port=18012,name=Kitchen speaker,password=simulator",
+    "port=18012,name=Kitchen speaker,friendly_name=Kitchen,password=simulator",
     "--axis",
-    "port=18013,name=Garage speaker,password=simulator",
+    "port=18013,name=Garage speaker,friendly_name=Garage,password=simulator",
     "--axis",
-    "port=18014,name=Porch speaker,password=simulator,relay=none,firmware=11.11.73",
+    (
+        "port=18014,name=Porch speaker,friendly_name=Porch,password=simulator,"
+        "relay=none,firmware=11.11.73"
+    ),
 ]
 
 
@@ -60,6 +73,8 @@ async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
     added = []
     relay_leader: str | None = None
     for device in devices:
+        if device["mac"].lower() == DISCOVERED_MAC:
+            continue
         result = await api.run_config_flow(
             "talkback",
             {
@@ -86,6 +101,21 @@ async def add_devices(api: HassApi, devices: list[dict[str, Any]]) -> list[str]:
     return added
 
 
+async def announce_discovered(api: HassApi, devices: list[dict[str, Any]]) -> None:
+    """Let Home Assistant discover the camera that is not configured yet, by its DHCP lease.
+
+    `demo_lan.lease` (devtools/lan) does what the dhcp integration does with a sniffed
+    lease: match it against the manifests and start Talkback's real `dhcp` step. DHCP
+    knows no port, so the card asks for it (the simulator's is printed).
+    """
+    device = next(d for d in devices if d["mac"].lower() == DISCOVERED_MAC)
+    await api.call_service(
+        "demo_lan",
+        "lease",
+        {"ip": device["host"], "mac": DISCOVERED_MAC, "hostname": "garden-camera"},
+    )
+
+
 async def develop(config_dir: Path, port: int) -> int:
     """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code."""
     await prepare_config_dir(config_dir, USERNAME, PASSWORD)
@@ -102,11 +132,16 @@ async def develop(config_dir: Path, port: int) -> int:
         async with aiohttp.ClientSession() as session:
             api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
             added = await add_devices(api, simulators.devices)
+            await announce_discovered(api, simulators.devices)
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
         for device in simulators.devices:
             print(f"  simulated {device['model']} at {device['url']} (stats: /simulator/stats)")
         if added:
             print(f"  added to Talkback: {', '.join(added)}")
+        print(
+            f"  discovered, not added: the camera at port {DISCOVERED_PORT} (Settings -> "
+            f"Devices & services; user admin, password {DEVICE_PASSWORD})"
+        )
         print(f"Recordings: {config_dir / 'recordings'}; log: {config_dir / 'home-assistant.log'}")
         print("Ctrl-C stops everything.\n", flush=True)
         assert hass.process is not None

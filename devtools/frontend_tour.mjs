@@ -1,8 +1,10 @@
 // A user's tour of the Home Assistant frontend in headless Chromium, with screenshots.
 //
 // Logs in on the login page, opens a device page and, from its Controls card, an entity's
-// more-info dialog. Reads one JSON object on stdin:
-//   {url, username, password, devicePath, entityName, waitFor, chromium, playwrightCore, outDir}
+// more-info dialog; or, with `pages`, each page in turn (waiting for a text on it) and, with
+// `openCard`, the dialog a click on a text opens. Reads one JSON object on stdin:
+//   {url, username, password, devicePath, entityName, waitFor, chromium, playwrightCore, outDir,
+//    pages: [{name, path, waitFor}], openCard: {path, text, waitFor}}
 // and prints one JSON object: for every step its screenshot and the text a user sees (the
 // flattened text of the page, or of the dialog, shadow DOM included), plus the seconds taken.
 // Used by tests/e2e/test_browser.py (scripts/setup-browser installs what it needs).
@@ -77,15 +79,32 @@ try {
   await page.getByText('Settings').first().waitFor();
   steps.home = await capture(page, page.locator('body'), tour.outDir, 'home');
 
-  await page.goto(`${tour.url}${tour.devicePath}`);
-  const controls = page.locator('ha-device-entities-card').filter({ hasText: 'Controls' });
-  await controls.getByText(tour.waitFor).first().waitFor();
-  steps.device = await capture(page, page.locator('body'), tour.outDir, 'device');
+  if (tour.devicePath) {
+    await page.goto(`${tour.url}${tour.devicePath}`);
+    const controls = page.locator('ha-device-entities-card').filter({ hasText: 'Controls' });
+    await controls.getByText(tour.waitFor).first().waitFor();
+    steps.device = await capture(page, page.locator('body'), tour.outDir, 'device');
 
-  await controls.getByText(tour.entityName).first().click();
-  const dialog = page.getByRole('dialog').first();
-  await dialog.waitFor();
-  steps.moreInfo = await capture(page, dialog, tour.outDir, 'more-info');
+    await controls.getByText(tour.entityName).first().click();
+    const dialog = page.getByRole('dialog').first();
+    await dialog.waitFor();
+    steps.moreInfo = await capture(page, dialog, tour.outDir, 'more-info');
+  }
+  for (const visit of tour.pages ?? []) {
+    await page.goto(`${tour.url}${visit.path}`);
+    await page.getByText(visit.waitFor).first().waitFor();
+    steps[visit.name] = await capture(page, page.locator('body'), tour.outDir, visit.name);
+  }
+  if (tour.openCard) {
+    await page.goto(`${tour.url}${tour.openCard.path}`);
+    await page.getByText(tour.openCard.text).first().waitFor();
+    steps.discovered = await capture(page, page.locator('body'), tour.outDir, 'discovered');
+    await page.getByRole('button', { name: 'Add', exact: true }).first().click();
+    await page.getByText(tour.openCard.waitFor).first().waitFor();
+    steps.discoveredDialog = await capture(
+      page, page.locator('body'), tour.outDir, 'discovered-dialog',
+    );
+  }
 } catch (error) {
   // What the page showed when a step failed is the first thing to look at.
   await page.screenshot({ path: path.join(tour.outDir, 'failure.png') }).catch(() => {});

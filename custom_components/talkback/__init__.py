@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
+from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import config_validation as cv, device_registry as dr
 from homeassistant.helpers.typing import ConfigType
@@ -15,6 +16,7 @@ from .axis.setup import async_connect as async_connect_axis
 from .coalescer import DATA_COALESCER, PlaybackCoalescer
 from .const import CONF_VENDOR, DOMAIN, VENDOR_AXIS, VENDOR_HIKVISION
 from .entry import TalkbackConfigEntry, TalkbackData
+from .hikvision.devices import is_gone_channel_device
 from .hikvision.setup import async_connect as async_connect_hikvision
 from .services import async_setup_services
 
@@ -53,8 +55,14 @@ async def async_unload_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) ->
 
 
 async def async_remove_config_entry_device(
-    hass: HomeAssistant, entry: TalkbackConfigEntry, device: dr.DeviceEntry
+    hass: HomeAssistant, entry: TalkbackConfigEntry, device: dr.AnyDeviceEntry
 ) -> bool:
-    """A relay peer's device may go once the peer has left the network; nothing else may."""
+    """A device that is gone may be deleted by hand: a relay peer that left the network, a
+    channel the device no longer has. Nothing else, and nothing while the entry is not
+    loaded (what is gone is not known then)."""
+    if entry.state is not ConfigEntryState.LOADED:
+        return False
     data = entry.runtime_data
-    return isinstance(data, AxisData) and is_departed_peer_device(data, device)
+    if isinstance(data, AxisData):
+        return is_departed_peer_device(data, device)
+    return is_gone_channel_device(data, device)

@@ -6,7 +6,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from homeassistant.config_entries import ConfigFlow, ConfigFlowResult, OptionsFlowWithReload
+from homeassistant.config_entries import (
+    ConfigEntryState,
+    ConfigFlow,
+    ConfigFlowResult,
+    OptionsFlowWithReload,
+)
 from homeassistant.const import (
     CONF_HOST,
     CONF_PASSWORD,
@@ -16,19 +21,25 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import callback
+from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.helpers.device_registry import format_mac
 from homeassistant.helpers.selector import (
     NumberSelector,
     NumberSelectorConfig,
     NumberSelectorMode,
+    SelectOptionDict,
     SelectSelector,
     SelectSelectorConfig,
     TextSelector,
     TextSelectorConfig,
     TextSelectorType,
 )
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
+from homeassistant.helpers.service_info.zeroconf import ZeroconfServiceInfo
 import probatio as vol
 
+from .axis.device import device_name as axis_device_name
+from .axis.discovery import CONF_LEADER_ENTRY
 from .axis.relay_flow import apply_relay_choice, own_peer, relay_schema
 from .client import create_isapi_client, create_vapix_client
 from .const import (
@@ -46,20 +57,27 @@ from .const import (
     VENDOR_AXIS,
     VENDOR_HIKVISION,
 )
+from .discovery import DiscoveredDevice, is_axis_mac
 from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
 from .hikvision.data import HikvisionData
+from .hikvision.device import device_name as hikvision_device_name
 from .isapi.exceptions import IsapiAuthenticationError, IsapiConnectionError, IsapiNotSupportedError
-from .vapix.exceptions import VapixConnectionError, VapixNotSupportedError, VapixValidationError
+from .vapix.discovery import UnrestrictedInfo, get_unrestricted_info, owner_name
+from .vapix.exceptions import (
+    VapixConnectionError,
+    VapixError,
+    VapixNotSupportedError,
+    VapixValidationError,
+)
 
 DEFAULT_HTTP_PORT = 80
+PORT_SELECTOR = NumberSelector(NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX))
 
 CONNECTION_SCHEMA = vol.Schema(
     {
         vol.Required(CONF_HOST): TextSelector(),
-        vol.Required(CONF_PORT, default=DEFAULT_HTTP_PORT): NumberSelector(
-            NumberSelectorConfig(min=1, max=65535, mode=NumberSelectorMode.BOX)
-        ),
+        vol.Required(CONF_PORT, default=DEFAULT_HTTP_PORT): PORT_SELECTOR,
         vol.Required(CONF_SSL, default=False): bool,
         vol.Required(CONF_VERIFY_SSL, default=True): bool,
     }
@@ -75,11 +93,25 @@ CREDENTIALS_SCHEMA = vol.Schema(
     }
 )
 USER_SCHEMA = CONNECTION_SCHEMA.extend(CREDENTIALS_SCHEMA.schema)
+PEER_CREDENTIALS_SCHEMA = vol.Schema(
+    {
+        vol.Required(CONF_USERNAME): CREDENTIALS_SCHEMA.schema[CONF_USERNAME],
+        vol.Optional(CONF_PASSWORD): CREDENTIALS_SCHEMA.schema[CONF_PASSWORD],
+    }
+)
+"""A relay peer's card: empty password means the leader's (never sent to the browser)."""
+DHCP_CONFIRM_SCHEMA = CREDENTIALS_SCHEMA.extend(
+    {vol.Required(CONF_PORT, default=DEFAULT_HTTP_PORT): PORT_SELECTOR}
+)
+"""DHCP tells no port: the card asks for it next to the credentials."""
+
+NO_AUDIO_REASONS = frozenset({"not_supported", "no_audio_output"})
+"""Probe results that end a discovered card: the device cannot play what Talkback sends."""
 
 
 @dataclass(frozen=True, slots=True)
 class ProbedDevice:
-    """What answered at the address: its vendor, a title and the normalised MAC."""
+    """What answered at the address: its vendor, name, model and the normalised MAC."""
 
     vendor: str
     title: str
@@ -89,20 +121,27 @@ class ProbedDevice:
 
 
 class ProbeError(Exception):
-    """Connecting failed; `errors` says which form field to mark and why."""
+    """Connecting failed: why (a translation key), and which form field it concerns."""
 
     def __init__(self, field: str, reason: str) -> None:
-        """Remember the field and the translation key of the reason."""
+        """Remember the field (`base` for the form as a whole) and the reason."""
         super().__init__(reason)
-        self.errors = {field: reason}
+        self.field = field
+        self.reason = reason
+
+    def errors_on(self, schema: vol.Schema) -> dict[str, str]:
+        """The error on its field when the form has it, else on the form."""
+        fields = {str(key) for key in schema.schema}
+        return {self.field if self.field in fields else "base": self.reason}
 
 
 class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
-    """Add a camera, door station or recorder with a speaker."""
+    """Add a camera, door station, recorder or network speaker."""
 
     VERSION = 1
     _probed: ProbedDevice
     _data: dict[str, Any]
+    _discovered: DiscoveredDevice
 
     @staticmethod
     @callback
@@ -136,7 +175,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         if not await client.two_way_audio_channels():
             raise ProbeError("base", "not_supported")
         return ProbedDevice(
-            VENDOR_HIKVISION, device.name or device.model, format_mac(device.mac_address)
+            VENDOR_HIKVISION, hikvision_device_name(device), format_mac(device.mac_address)
         )
 
     async def _async_probe_vapix(self, data: Mapping[str, Any]) -> ProbedDevice:
@@ -144,13 +183,20 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         device = await client.device_info()
         if not device.has_audio_output:
             raise ProbeError("base", "no_audio_output")
-        title = device.product_name or device.model or device.serial_number
         return ProbedDevice(
             VENDOR_AXIS,
-            title,
+            axis_device_name(device, await client.friendly_name()),
             format_mac(device.mac_address or device.serial_number),
             relay=device.relay_api_supported,
         )
+
+    async def _async_add(self, device: ProbedDevice, data: dict[str, Any]) -> ConfigFlowResult:
+        """The probed device becomes an entry (after the relay step, when it has the API)."""
+        self._probed = device
+        self._data = {**data, CONF_VENDOR: device.vendor}
+        if device.relay:
+            return await self.async_step_relay()
+        return self.async_create_entry(title=device.title, data=self._data)
 
     async def async_step_user(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Ask for the device's address and credentials."""
@@ -160,20 +206,157 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 device = await self._async_probe(data)
             except ProbeError as err:
-                errors = err.errors
+                errors = err.errors_on(USER_SCHEMA)
             else:
-                await self.async_set_unique_id(device.unique_id)
+                # A discovered card of the same device may be open: this flow goes on.
+                await self.async_set_unique_id(device.unique_id, raise_on_progress=False)
                 self._abort_if_unique_id_configured(updates={CONF_HOST: data[CONF_HOST]})
-                self._probed = device
-                self._data = {**data, CONF_VENDOR: device.vendor}
-                if device.relay:
-                    return await self.async_step_relay()
-                return self.async_create_entry(title=device.title, data=self._data)
+                return await self._async_add(device, data)
         return self.async_show_form(
             step_id="user",
             data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
             errors=errors,
         )
+
+    # Discovery -------------------------------------------------------------------------
+
+    async def async_step_dhcp(self, discovery_info: DhcpServiceInfo) -> ConfigFlowResult:
+        """A Hikvision or Axis MAC took an address (or a known device moved)."""
+        await self.async_set_unique_id(format_mac(discovery_info.macaddress))
+        self._abort_if_unique_id_configured(updates={CONF_HOST: discovery_info.ip})
+        if is_axis_mac(discovery_info.macaddress):
+            # The host name is the owner's choice too (Network.HostName, axis-<mac> at first).
+            hostname = discovery_info.hostname
+            name = None if hostname.lower().startswith("axis-") else hostname or None
+            return await self._async_discovered_axis(
+                discovery_info.ip, DEFAULT_HTTP_PORT, name, port_known=False
+            )
+        # Hikvision devices tell nothing without credentials: the card asks for them.
+        return await self._async_discovered(
+            DiscoveredDevice(
+                VENDOR_HIKVISION,
+                discovery_info.ip,
+                DEFAULT_HTTP_PORT,
+                "Hikvision",
+                port_known=False,
+            )
+        )
+
+    async def async_step_zeroconf(self, discovery_info: ZeroconfServiceInfo) -> ConfigFlowResult:
+        """An Axis device announced itself (`_axis-video._tcp`), or a known one moved."""
+        mac = discovery_info.properties.get("macaddress", "")
+        if not is_axis_mac(mac):
+            return self.async_abort(reason="not_axis_device")
+        if discovery_info.ip_address.is_link_local:
+            return self.async_abort(reason="link_local_address")
+        await self.async_set_unique_id(format_mac(mac))
+        self._abort_if_unique_id_configured(
+            updates={CONF_HOST: discovery_info.host, CONF_PORT: discovery_info.port}
+        )
+        # The service name is the device's friendly name: "Hall._axis-video._tcp.local.".
+        announced = discovery_info.name.removesuffix(f".{discovery_info.type}")
+        return await self._async_discovered_axis(
+            discovery_info.host, discovery_info.port or DEFAULT_HTTP_PORT, announced
+        )
+
+    async def async_step_integration_discovery(
+        self, discovery_info: dict[str, Any]
+    ) -> ConfigFlowResult:
+        """A relay leader in Talkback knows a peer that has no entry yet (axis/discovery.py)."""
+        await self.async_set_unique_id(format_mac(discovery_info["mac"]))
+        self._abort_if_unique_id_configured()
+        leader = self.hass.config_entries.async_get_entry(discovery_info[CONF_LEADER_ENTRY])
+        return await self._async_discovered(
+            DiscoveredDevice(
+                VENDOR_AXIS,
+                discovery_info[CONF_HOST],
+                DEFAULT_HTTP_PORT,
+                discovery_info.get("model") or "Axis",
+                discovery_info.get("name"),
+                # Relay networks are often set up with one account on every device.
+                credentials={key: leader.data[key] for key in (CONF_USERNAME, CONF_PASSWORD)}
+                if leader is not None
+                else {},
+            )
+        )
+
+    async def _async_discovered_axis(
+        self, host: str, port: int, announced: str | None, *, port_known: bool = True
+    ) -> ConfigFlowResult:
+        """Show a card only for an Axis device made to play sound.
+
+        Core's axis integration claims the same announcements for its cameras; this asks
+        the device who it is without credentials and leaves everything else alone.
+        """
+        session = async_get_clientsession(self.hass)
+        try:
+            info: UnrestrictedInfo = await get_unrestricted_info(session, host, port=port)
+        except VapixConnectionError:
+            return self.async_abort(reason="cannot_connect")
+        except VapixError as err:
+            LOGGER.debug("%s does not say what it is without credentials: %s", host, err)
+            return self.async_abort(reason="not_audio_device")
+        if not info.plays_audio:
+            return self.async_abort(reason="not_audio_device")
+        return await self._async_discovered(
+            DiscoveredDevice(
+                VENDOR_AXIS,
+                host,
+                port,
+                info.model,
+                owner_name(announced, info.serial_number),
+                port_known=port_known,
+            )
+        )
+
+    async def _async_discovered(self, device: DiscoveredDevice) -> ConfigFlowResult:
+        self._discovered = device
+        self.context["title_placeholders"] = {"name": device.label}
+        return await self.async_step_discovery_confirm()
+
+    async def async_step_discovery_confirm(
+        self, user_input: dict[str, Any] | None = None
+    ) -> ConfigFlowResult:
+        """Sign in to a discovered device; one that cannot play audio ends the card."""
+        found = self._discovered
+        known_password = found.credentials.get(CONF_PASSWORD)
+        if known_password:
+            schema = PEER_CREDENTIALS_SCHEMA
+        else:
+            schema = CREDENTIALS_SCHEMA if found.port_known else DHCP_CONFIRM_SCHEMA
+        errors: dict[str, str] = {}
+        if user_input is not None:
+            data = {
+                CONF_HOST: found.host,
+                CONF_PORT: found.port,
+                CONF_SSL: False,
+                CONF_VERIFY_SSL: True,
+                **user_input,
+            }
+            data[CONF_PORT] = int(data[CONF_PORT])
+            data[CONF_PASSWORD] = data.get(CONF_PASSWORD) or known_password
+            try:
+                device = await self._async_probe(data)
+            except ProbeError as err:
+                if err.reason in NO_AUDIO_REASONS:
+                    return self.async_abort(reason=err.reason)
+                errors = err.errors_on(schema)
+            else:
+                if device.unique_id != self.unique_id:
+                    return self.async_abort(reason="wrong_device")
+                return await self._async_add(device, data)
+        return self.async_show_form(
+            step_id="discovery_confirm",
+            data_schema=self.add_suggested_values_to_schema(
+                schema,
+                user_input
+                or {CONF_PORT: found.port, CONF_USERNAME: found.credentials.get(CONF_USERNAME)},
+            ),
+            description_placeholders={"name": found.label},
+            errors=errors,
+        )
+
+    # Relay network, reauth, reconfigure -----------------------------------------------
 
     async def async_step_relay(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
         """Build or extend a relay network with the new device (or leave it alone)."""
@@ -181,8 +364,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         client = create_vapix_client(self.hass, self._data)
         errors: dict[str, str] = {}
         placeholders = {"name": device.title, "error": ""}
+        schema: vol.Schema | None = None
         try:
             discovered = await client.get_discovered_audio_peers()
+            schema = relay_schema(self.hass, device.unique_id, device.title, discovered)
             if user_input is not None:
                 own = own_peer(device.title, device.unique_id, self._data)
                 await apply_relay_choice(self.hass, client, own, discovered, user_input)
@@ -190,11 +375,10 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         except VapixValidationError as err:
             errors = {"base": "invalid_network"}
             placeholders["error"] = str(err)
-            discovered = ()
         except DEVICE_ERRORS as err:
-            errors = _probe_error(self._data, err).errors
-            discovered = ()
-        schema = relay_schema(self.hass, device.unique_id, device.title, discovered)
+            errors = {"base": _probe_error(self._data, err).reason}
+        if schema is None:
+            schema = relay_schema(self.hass, device.unique_id, device.title, ())
         return self.async_show_form(
             step_id="relay",
             data_schema=self.add_suggested_values_to_schema(schema, user_input),
@@ -216,8 +400,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             entry,
             user_input,
             CREDENTIALS_SCHEMA,
-            suggested={CONF_USERNAME: entry.data[CONF_USERNAME]},
-            placeholders={"name": entry.title},
+            suggested=user_input or {CONF_USERNAME: entry.data[CONF_USERNAME]},
         )
 
     async def async_step_reconfigure(
@@ -241,7 +424,6 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         schema: vol.Schema,
         *,
         suggested: Mapping[str, Any],
-        placeholders: dict[str, str] | None = None,
     ) -> ConfigFlowResult:
         """A form that changes a configured entry: the changed data must reach the same device.
 
@@ -252,15 +434,15 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
             try:
                 device = await self._async_probe({**entry.data, **changes})
             except ProbeError as err:
-                errors = err.errors
+                errors = err.errors_on(schema)
             else:
-                await self.async_set_unique_id(device.unique_id)
+                await self.async_set_unique_id(device.unique_id, raise_on_progress=False)
                 self._abort_if_unique_id_mismatch(reason="wrong_device")
                 return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
             step_id=step_id,
             data_schema=self.add_suggested_values_to_schema(schema, suggested),
-            description_placeholders=placeholders,
+            description_placeholders={"name": entry.title},
             errors=errors,
         )
 
@@ -269,7 +451,7 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
     """What a user tunes: prebuffer, maximum play time, channels with a speaker."""
 
     async def async_step_init(self, user_input: dict[str, Any] | None = None) -> ConfigFlowResult:
-        """Show the options."""
+        """Show the options (also while the device is not loaded)."""
         if user_input is not None:
             return self.async_create_entry(data=user_input)
         entry = self.config_entry
@@ -290,20 +472,38 @@ class TalkbackOptionsFlow(OptionsFlowWithReload):
                 ),
             }
         )
-        data = entry.runtime_data
-        if isinstance(data, HikvisionData):  # an Axis device has one output
-            channels = sorted(data.coordinator.data)
+        if channels := _channel_options(entry):  # an Axis device has one output
             schema = schema.extend(
                 {
-                    vol.Required(CONF_CHANNELS, default=channels): SelectSelector(
-                        SelectSelectorConfig(options=channels, multiple=True)
-                    )
+                    vol.Required(
+                        CONF_CHANNELS, default=[option["value"] for option in channels]
+                    ): SelectSelector(SelectSelectorConfig(options=channels, multiple=True))
                 }
             )
         return self.async_show_form(
             step_id="init",
             data_schema=self.add_suggested_values_to_schema(schema, entry.options),
+            description_placeholders={"name": entry.title},
         )
+
+
+def _channel_options(entry: TalkbackConfigEntry) -> list[SelectOptionDict]:
+    """The talk channels of a Hikvision device, "Channel 1 (G.711ulaw)".
+
+    A loaded entry knows them as last read; an unloaded one offers the channels chosen
+    before (its device cannot be asked without its credentials being checked).
+    """
+    if entry.state is ConfigEntryState.LOADED and isinstance(entry.runtime_data, HikvisionData):
+        return [
+            SelectOptionDict(
+                value=channel_id, label=f"Channel {channel_id} ({channel.audio_compression_type})"
+            )
+            for channel_id, channel in sorted(entry.runtime_data.coordinator.data.items())
+        ]
+    return [
+        SelectOptionDict(value=channel_id, label=f"Channel {channel_id}")
+        for channel_id in entry.options.get(CONF_CHANNELS, [])
+    ]
 
 
 def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
@@ -315,7 +515,7 @@ def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _probe_error(data: Mapping[str, Any], err: DeviceError) -> ProbeError:
-    """The form field an error concerns, and why."""
+    """The form field an error concerns, and why (`errors_on` falls back to the form)."""
     if is_authentication_error(err):
         return ProbeError(CONF_PASSWORD, "invalid_auth")
     if isinstance(err, IsapiConnectionError | VapixConnectionError):

@@ -1,11 +1,10 @@
-"""Selects: codec and audio input of talk channels; output gain of relay peers."""
+"""Selects: codec and audio input of talk channels."""
 
 from __future__ import annotations
 
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
 
-from .axis import select as axis_select
 from .entry import TalkbackConfigEntry
 from .hikvision import select as hikvision_select
 from .vendor import add_vendor_entities
@@ -24,5 +23,4 @@ async def async_setup_entry(
         entry,
         async_add_entities,
         hikvision=hikvision_select.add_entities,
-        axis=axis_select.add_entities,
     )

@@ -17,7 +17,8 @@ from .speaker import AxisSpeaker, AxisSpeakerServer
 
 HELP = (
     "an Axis speaker on a shared simulated LAN: port, name, serial (12 hex digits = MAC), "
-    "address (LAN IP peers use), model, product_name, product_type, firmware, relay "
+    "address (LAN IP peers use), model, product_name, product_type, friendly_name (the "
+    "owner's name), firmware, relay "
     "(AudioRelay API version, or none), basic_device_info, audio_output, user, password, "
     "auth (basic_digest|digest|basic|none), algorithm (MD5|SHA-256), realm, fault_style "
     "(json|soap), volume_min, volume_max, link_delay, link_interval, playback_wait"
@@ -37,6 +38,7 @@ def speaker_config(spec: DeviceSpec, index: int) -> AxisSpeakerConfig:
         model=spec.string("model", defaults.model),
         product_name=spec.string("product_name", defaults.product_name),
         product_type=spec.string("product_type", defaults.product_type),
+        friendly_name=spec.string("friendly_name", ""),
         firmware_version=spec.string("firmware", defaults.firmware_version),
         relay_api_version=None if relay.lower() == "none" else relay,
         basic_device_info=spec.flag("basic_device_info", defaults.basic_device_info),

@@ -58,6 +58,9 @@ class AxisSpeakerConfig:
     model: str = "C1410"
     product_name: str = "AXIS C1410 Network Mini Speaker"
     product_type: str = "Network Speaker"
+    friendly_name: str = ""
+    """The owner's name for the device (Network.Bonjour/UPnP.FriendlyName, the zeroconf
+    service name); empty: the factory default "AXIS <model> - <serial>"."""
     firmware_version: str = "10.11.65"
     relay_api_version: str | None = "1.2"
     """None: no relay API (AXIS OS 10.12 and later, or a camera)."""
@@ -91,6 +94,11 @@ class AxisSpeakerConfig:
             raise ValueError("the master volume range must include 0")
         if not self.realm:
             object.__setattr__(self, "realm", f"AXIS_{serial}")
+
+    @property
+    def announced_name(self) -> str:
+        """The name the device announces: the owner's, else "AXIS <model> - <serial>"."""
+        return self.friendly_name or f"AXIS {self.model} - {self.serial}"
 
     @property
     def mac(self) -> str:

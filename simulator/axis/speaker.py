@@ -63,7 +63,13 @@ class AxisAuthenticator(Authenticator):
         self.basic_too = basic_too
 
     def check(self, method: str, target: str, authorization: str | None) -> AuthOutcome:
-        """Accept Basic credentials too on a basic_digest device."""
+        """Accept Basic credentials too on a basic_digest device.
+
+        basicdeviceinfo.cgi lets anyone in (AXIS OS 8.40 on); its handler answers only the
+        unrestricted properties to a request without credentials.
+        """
+        if authorization is None and target.split("?", maxsplit=1)[0] == PATH_BASIC_DEVICE_INFO:
+            return AuthOutcome(ok=True, reason="anonymous")
         scheme, _, token = (authorization or "").strip().partition(" ")
         if self.basic_too and scheme.lower() == "basic":
             return self._check_basic(token.strip())
@@ -202,6 +208,11 @@ class AxisSpeaker:
             "root.Brand.ProdNbr": config.model,
             "root.Brand.ProdShortName": f"AXIS {config.model}",
             "root.Brand.ProdType": config.product_type,
+            "root.Network.Bonjour.Enabled": "yes",
+            "root.Network.Bonjour.FriendlyName": config.announced_name,
+            "root.Network.HostName": f"axis-{config.serial.lower()}",
+            "root.Network.UPnP.Enabled": "yes",
+            "root.Network.UPnP.FriendlyName": config.announced_name,
             "root.Network.eth0.IPAddress": config.address,
             "root.Network.eth0.MACAddress": config.mac,
             "root.Properties.API.HTTP.Version": "3",
@@ -380,7 +391,12 @@ class AxisSpeakerServer(SimulatedDevice):
             return _json_error(document, JSON_UNSUPPORTED_VERSION, "Unsupported API version")
         method = document.get("method")
         config = self.unit.config
-        if method == "getAllProperties":
+        anonymous = request.headers.get("Authorization") is None
+        if anonymous and method not in ("getAllUnrestrictedProperties", "getSupportedVersions"):
+            return self.html_unauthorized(
+                AuthOutcome(ok=False, reason="missing", challenge=self.authenticator.challenge())
+            )
+        if method in ("getAllProperties", "getAllUnrestrictedProperties"):
             properties = {
                 "Architecture": "aarch64",
                 "Brand": "AXIS",
@@ -397,6 +413,9 @@ class AxisSpeakerServer(SimulatedDevice):
                 "Version": config.firmware_version,
                 "WebURL": "http://www.axis.com",
             }
+            if method == "getAllUnrestrictedProperties":  # no chip details to strangers
+                for restricted in ("Architecture", "Soc", "SocSerialNumber"):
+                    del properties[restricted]
             return _json_answer(document, {"propertyList": properties})
         if method == "getSupportedVersions":
             return _json_answer(document, {"apiVersions": [BASIC_DEVICE_INFO_VERSION]})

@@ -16,6 +16,7 @@ from ..vapix.client import VapixClient
 from ..vapix.exceptions import VapixError
 from ..vapix.models import (
     AxisDeviceInfo,
+    DiscoveredRelayPeer,
     RelayCapabilities,
     RelayConnectionStatus,
     RelayNetwork,
@@ -38,6 +39,8 @@ class RelayState:
     statuses: dict[str, RelayConnectionStatus]
     sound: SoundConfiguration
     own_mac: str
+    discovered: tuple[DiscoveredRelayPeer, ...] = ()
+    """Relay-capable devices the device found on its network (read with the sound)."""
 
     @property
     def own_peer(self) -> RelayNetworkPeer | None:
@@ -63,8 +66,9 @@ class RelayState:
 class RelayCoordinator(DataUpdateCoordinator[RelayState]):
     """Reads the relay network of an Axis device.
 
-    Peers and their link status every 15 s; master volume every 5 minutes (and after a
-    change); the capabilities (volume range) once, at setup.
+    Peers and their link status every 15 s; master volume and the devices it found on the
+    network every 5 minutes (and after a change); the capabilities (volume range) once,
+    at setup.
     """
 
     def __init__(
@@ -83,9 +87,11 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
             update_interval=RELAY_STATUS_INTERVAL,
         )
         self.client = client
+        self.serial = device.serial_number
         self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
         self.capabilities = RelayCapabilities()
         self._sound: SoundConfiguration | None = None
+        self._discovered: tuple[DiscoveredRelayPeer, ...] = ()
         self._sound_read_at = 0.0
 
     async def async_write(
@@ -124,7 +130,8 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
                 or time.monotonic() - self._sound_read_at >= RELAY_SETTINGS_INTERVAL.total_seconds()
             ):
                 self._sound = await self.client.get_sound_configuration()
+                self._discovered = await self.client.get_discovered_audio_peers()
                 self._sound_read_at = time.monotonic()
         except VapixError as err:
             raise update_failed(err) from err
-        return RelayState(network, statuses, self._sound, self.own_mac)
+        return RelayState(network, statuses, self._sound, self.own_mac, self._discovered)

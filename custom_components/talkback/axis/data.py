@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import ClassVar
 
 from homeassistant.const import Platform
+from homeassistant.helpers.entity import Entity
 
 from ..output import SpeakerOutput
 from ..vapix.client import VapixClient
@@ -20,7 +21,7 @@ class AxisData:
     platforms: ClassVar[tuple[Platform, ...]] = (
         Platform.BINARY_SENSOR,
         Platform.MEDIA_PLAYER,
-        Platform.SELECT,
+        Platform.NUMBER,
         Platform.SENSOR,
         Platform.SWITCH,
     )
@@ -34,3 +35,8 @@ class AxisData:
     """Whether Talkback itself is sending audio to the device right now."""
     main_device_id: str = ""
     """Device registry id of the device itself."""
+    peer_entities: dict[str, list[Entity]] = field(default_factory=dict)
+    """The peer entities this entry shows, by peer MAC (handed over when a peer's own
+    entry takes them)."""
+    announced_peers: set[str] = field(default_factory=set)
+    """Relay peers offered as discovered devices since the entry was loaded."""

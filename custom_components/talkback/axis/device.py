@@ -6,9 +6,23 @@ from homeassistant.helpers.device_registry import CONNECTION_NETWORK_MAC, Device
 
 from ..const import DOMAIN
 from ..entry import TalkbackConfigEntry, device_url
+from ..vapix.discovery import owner_name
 from ..vapix.models import AxisDeviceInfo
 
 MANUFACTURER = "Axis"
+
+
+def device_name(device: AxisDeviceInfo, friendly_name: str | None) -> str:
+    """The owner's name (`Network.Bonjour.FriendlyName`), else model and end of the serial.
+
+    basicdeviceinfo carries no name of the owner's; the friendly name is what the device
+    announces over Bonjour and UPnP, "AXIS <model> - <serial>" until the owner changes it.
+    """
+    name = owner_name(friendly_name, device.serial_number)
+    if name is not None:
+        return name
+    model = device.model or device.product_name or MANUFACTURER
+    return f"{device.brand or 'AXIS'} {model} {device.serial_number[-6:]}"
 
 
 def device_info(entry: TalkbackConfigEntry, device: AxisDeviceInfo) -> DeviceInfo:

@@ -116,7 +116,8 @@ async def apply_relay_choice(
     )
     relay = leader_entry.data.relay
     assert relay is not None  # relay_entries holds devices with a relay coordinator only
-    await relay.async_request_refresh()
+    # Read at once: the new device's entry, set up next, finds itself in the network.
+    await relay.async_refresh()
 
 
 def own_peer(title: str, mac: str, data: Mapping[str, Any]) -> RelayPeer:

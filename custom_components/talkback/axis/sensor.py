@@ -40,8 +40,8 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
 
     @property
     def _status(self) -> RelayConnectionStatus | None:
-        peer = self.peer
-        return self.coordinator.data.status(peer) if peer is not None else None
+        relay, peer = self.relay, self.peer
+        return relay.data.status(peer) if relay is not None and peer is not None else None
 
     @property
     def options(self) -> list[str]:
@@ -59,11 +59,23 @@ class ConnectionStatusSensor(RelayPeerEntity, SensorEntity):
 
 
 class MulticastGroupSensor(RelayEntity, SensorEntity):
-    """The multicast group the network's audio goes to (when multicast is on)."""
+    """The multicast group the network's audio goes to; available while multicast is on."""
 
     key = "multicast_group"
     _attr_translation_key = "multicast_group"
     _attr_entity_category = EntityCategory.DIAGNOSTIC
+
+    @property
+    def available(self) -> bool:
+        """Only a network that sends by multicast has a group."""
+        configuration = (
+            self.coordinator.data.network.configuration if self.coordinator.data else None
+        )
+        return (
+            super().available
+            and configuration is not None
+            and bool(configuration.multicast_enabled)
+        )
 
     @property
     def native_value(self) -> str | None:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from homeassistant.const import CONF_HOST
-from homeassistant.core import HomeAssistant
-from homeassistant.helpers import device_registry as dr
+from homeassistant.const import CONF_HOST, Platform
+from homeassistant.core import HomeAssistant, callback
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 
 from ..client import create_vapix_client, read_device
 from ..const import LOGGER
@@ -13,11 +13,14 @@ from ..output import SpeakerOutput
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .device import device_info
-from .peers import remove_departed_peers
+from .discovery import announce_relay_peers
+from .index import claim, own_mac, relay_updated, release
+from .peers import remove_departed_peers, take_peer_entities
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> AxisData:
     """Read the device and, with the relay API, its network; register the device itself."""
+    remove_gain_selects(hass, entry)
     client = create_vapix_client(hass, entry.data)
     device = await read_device(client.device_info())
     relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
@@ -32,10 +35,20 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
         .id
     )
     if relay is not None:
-        remove_departed_peers(hass, entry, data)
-        entry.async_on_unload(
-            relay.async_add_listener(lambda: remove_departed_peers(hass, entry, data))
-        )
+        # The device shows its own peer entities; a leader leaves them to it.
+        mac = own_mac(data)
+        claim(hass, mac, entry.entry_id)
+        entry.async_on_unload(lambda: release(hass, mac, entry.entry_id))
+        await take_peer_entities(hass, entry, data)
+
+        @callback
+        def relay_changed() -> None:
+            remove_departed_peers(hass, entry, data)
+            announce_relay_peers(hass, entry, data)
+            relay_updated(hass)
+
+        relay_changed()
+        entry.async_on_unload(relay.async_add_listener(relay_changed))
     LOGGER.info(
         "Talkback loaded for %s (%s at %s, relay API %s)",
         entry.title,
@@ -44,3 +57,16 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
         device.relay_api_version or "none",
     )
     return data
+
+
+@callback
+def remove_gain_selects(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
+    """Drop the output gain selects of earlier versions (now a number and a mute switch).
+
+    The number keeps the select's unique id; the select itself would stay behind as an
+    orphan in the user's registry.
+    """
+    registry = er.async_get(hass)
+    for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
+        if registered.domain == Platform.SELECT:
+            registry.async_remove(registered.entity_id)

@@ -35,7 +35,7 @@ BINARY_SENSORS: tuple[ChannelBinarySensorDescription, ...] = (
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add the status sensors of every channel."""
-    platform.add_entities(ChannelBinarySensor.for_channels(platform, BINARY_SENSORS))
+    ChannelBinarySensor.add_for_channels(platform, BINARY_SENSORS)
 
 
 class ChannelBinarySensor(

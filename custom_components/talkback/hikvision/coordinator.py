@@ -18,7 +18,8 @@ from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     """Reads the two-way audio channels and their settings every 30 seconds.
 
-    Capabilities do not change while a device runs: they are read once, at setup.
+    Capabilities do not change while a device runs: they are read once per channel, at
+    setup or when the channel appears.
     """
 
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: IsapiClient) -> None:
@@ -39,20 +40,17 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
             await self.client.update_two_way_audio_channel(channel, **changes)
         await self.async_request_refresh()
 
-    async def _async_setup(self) -> None:
-        """Read every channel's capabilities once."""
+    async def _async_update_data(self) -> dict[str, TwoWayAudioChannel]:
+        """Read the channel list with every channel's current settings."""
         channels = await self._fetch_channels()
-        for channel_id in channels:
+        for channel_id in channels.keys() - self.capabilities.keys():
             try:
                 self.capabilities[channel_id] = await self.client.two_way_audio_capabilities(
                     channel_id
                 )
             except IsapiError as err:
                 raise update_failed(err) from err
-
-    async def _async_update_data(self) -> dict[str, TwoWayAudioChannel]:
-        """Read the channel list with every channel's current settings."""
-        return await self._fetch_channels()
+        return channels
 
     async def _fetch_channels(self) -> dict[str, TwoWayAudioChannel]:
         try:

@@ -5,7 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import ClassVar
 
+from homeassistant.config_entries import ConfigEntry
 from homeassistant.const import Platform
+from homeassistant.core import HomeAssistant
 
 from ..isapi.models import DeviceInfo
 from ..output import SpeakerOutput
@@ -31,3 +33,13 @@ class HikvisionData:
     """Channels on which Talkback itself has a talk session open right now."""
     main_device_id: str = ""
     """Device registry id of the device itself; channel devices of recorders hang off it."""
+    camera_channel: str | None = None
+    """The only channel of a device that had one at setup: its entities sit on the device."""
+
+    def output(self, hass: HomeAssistant, entry: ConfigEntry, channel_id: str) -> SpeakerOutput:
+        """What plays on a channel, created with the channel (also one that appears later)."""
+        if (output := self.outputs.get(channel_id)) is None:
+            output = self.outputs[channel_id] = SpeakerOutput(
+                hass, entry, f"{entry.title} channel {channel_id}"
+            )
+        return output

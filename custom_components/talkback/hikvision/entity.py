@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Self
 
+from homeassistant.core import callback
 from homeassistant.helpers.device_registry import ChildDeviceInfo, DeviceInfo
-from homeassistant.helpers.entity import EntityDescription
+from homeassistant.helpers.entity import Entity, EntityDescription
 from homeassistant.helpers.update_coordinator import CoordinatorEntity
 
 from ..const import DOMAIN
@@ -25,9 +25,10 @@ def channel_device_info(
     """Where a channel's entities live: the device itself, or a device per channel.
 
     A camera has one talk channel and its entities sit on the camera. Recorders and door
-    stations have several; each gets a device of its own, linked to the main one.
+    stations have several; each gets a device of its own, linked to the main one (so does
+    a channel that appears on a device that had one at setup).
     """
-    if len(data.coordinator.data) <= 1:
+    if channel_id == data.camera_channel:
         return device_info(entry, data.device)
     return ChildDeviceInfo(
         identifiers={(DOMAIN, f"{data.device.serial_number}_{channel_id}")},
@@ -89,19 +90,21 @@ class DescribedChannelEntity[D: EntityDescription](ChannelEntity):
         self.entity_description = description
 
     @classmethod
-    def for_channels(
+    def add_for_channels(
         cls,
         platform: VendorPlatform[HikvisionData],
         descriptions: Iterable[D],
         reported: Callable[[D, TwoWayAudioChannel], bool] = lambda _description, _channel: True,
-    ) -> list[Self]:
-        """One entity per channel and description that the channel reports."""
-        return [
-            cls(platform.entry, platform.data, channel_id, description)
-            for channel_id, channel in platform.data.coordinator.data.items()
-            for description in descriptions
-            if reported(description, channel)
-        ]
+    ) -> None:
+        """One entity per channel and description that the channel reports, as channels appear."""
+        add_channel_entities(
+            platform,
+            lambda channel: [
+                cls(platform.entry, platform.data, channel.id, description)
+                for description in descriptions
+                if reported(description, channel)
+            ],
+        )
 
 
 class ChannelSettingEntity[D: ChannelSettingDescription](DescribedChannelEntity[D]):
@@ -112,3 +115,31 @@ class ChannelSettingEntity[D: ChannelSettingDescription](DescribedChannelEntity[
         await self.coordinator.async_update_channel(
             self.channel, **{self.entity_description.setting: value}
         )
+
+
+type ChannelEntityFactory = Callable[[TwoWayAudioChannel], Iterable[Entity]]
+
+
+def add_channel_entities(
+    platform: VendorPlatform[HikvisionData], create: ChannelEntityFactory
+) -> None:
+    """Add a channel's entities now, and when a channel appears (no reload needed).
+
+    A recorder that gets a camera, or a door station that gets a sub-station, reports a new
+    two-way audio channel at the next poll.
+    """
+    coordinator = platform.data.coordinator
+    known: set[str] = set()
+
+    @callback
+    def add_new_channels() -> None:
+        if not coordinator.last_update_success:
+            return
+        new = [channel for key, channel in coordinator.data.items() if key not in known]
+        known.update(channel.id for channel in new)
+        entities = [entity for channel in new for entity in create(channel)]
+        if entities:
+            platform.add_entities(entities)
+
+    add_new_channels()
+    platform.entry.async_on_unload(coordinator.async_add_listener(add_new_channels))

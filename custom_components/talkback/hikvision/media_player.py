@@ -6,6 +6,7 @@ from homeassistant.components.media_player.const import (
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerEntityFeature,
 )
+from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
@@ -17,25 +18,36 @@ from ..isapi.talk import TalkSession
 from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelEntity, add_channel_entities
+
+SPEAKER_KEY = "speaker"
 
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
-    """Add a speaker for every talk channel chosen in the options (all by default)."""
+    """Add a speaker for every talk channel chosen in the options (all by default).
+
+    A channel that appears later gets one too unless channels were chosen in the options.
+    """
     entry, data = platform.entry, platform.data
     chosen = entry.options.get(CONF_CHANNELS)
-    speakers = [
-        ChannelSpeaker(entry, data, channel_id)
-        for channel_id in data.coordinator.data
-        if chosen is None or channel_id in chosen
-    ]
     # Channels taken out of the options lose their speaker for good, not just until restart.
     registry = er.async_get(platform.hass)
-    wanted = {speaker.unique_id for speaker in speakers}
+    wanted = {
+        ChannelSpeaker.speaker_unique_id(data, channel_id)
+        for channel_id in data.coordinator.data
+        if chosen is None or channel_id in chosen
+    }
     for registered in er.async_entries_for_config_entry(registry, entry.entry_id):
         if registered.domain == MEDIA_PLAYER_DOMAIN and registered.unique_id not in wanted:
             registry.async_remove(registered.entity_id)
-    platform.add_entities(speakers)
+    add_channel_entities(
+        platform,
+        lambda channel: (
+            [ChannelSpeaker(entry, data, channel.id, platform.hass)]
+            if chosen is None or channel.id in chosen
+            else []
+        ),
+    )
 
 
 class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
@@ -45,10 +57,17 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
     _attr_translation_key = "speaker"
     _attr_supported_features = SPEAKER_FEATURES | MediaPlayerEntityFeature.VOLUME_SET
 
-    def __init__(self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str) -> None:
+    def __init__(
+        self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str, hass: HomeAssistant
+    ) -> None:
         """Initialise the speaker of a channel."""
-        super().__init__(entry, data, channel_id, "speaker")
-        self._init_speaker(entry, data.outputs[channel_id])
+        super().__init__(entry, data, channel_id, SPEAKER_KEY)
+        self._init_speaker(entry, data.output(hass, entry, channel_id))
+
+    @staticmethod
+    def speaker_unique_id(data: HikvisionData, channel_id: str) -> str:
+        """The unique id of a channel's speaker."""
+        return f"{data.device.serial_number}_{channel_id}_{SPEAKER_KEY}"
 
     @property
     def volume_level(self) -> float | None:

@@ -39,12 +39,10 @@ NUMBERS: tuple[ChannelNumberDescription, ...] = (
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a number per channel setting the device reports."""
-    platform.add_entities(
-        ChannelNumber.for_channels(
-            platform,
-            NUMBERS,
-            lambda description, channel: description.value_fn(channel) is not None,
-        )
+    ChannelNumber.add_for_channels(
+        platform,
+        NUMBERS,
+        lambda description, channel: description.value_fn(channel) is not None,
     )
 
 

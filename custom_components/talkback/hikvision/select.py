@@ -12,7 +12,7 @@ from ..entry import TalkbackConfigEntry
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import ChannelSettingDescription, ChannelSettingEntity
+from .entity import ChannelSettingDescription, ChannelSettingEntity, add_channel_entities
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -47,13 +47,15 @@ SELECTS: tuple[ChannelSelectDescription, ...] = (
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a select per channel setting that the device offers options for."""
     entry, data = platform.entry, platform.data
-    platform.add_entities(
-        ChannelSelect(entry, data, channel_id, description, options)
-        for channel_id, channel in data.coordinator.data.items()
-        for description in SELECTS
-        if description.value_fn(channel) is not None
-        and (caps := data.coordinator.capabilities.get(channel_id))
-        and (options := description.options_fn(caps))
+    add_channel_entities(
+        platform,
+        lambda channel: [
+            ChannelSelect(entry, data, channel.id, description, options)
+            for description in SELECTS
+            if description.value_fn(channel) is not None
+            and (caps := data.coordinator.capabilities.get(channel.id))
+            and (options := description.options_fn(caps))
+        ],
     )
 
 

@@ -9,10 +9,10 @@ from homeassistant.helpers import device_registry as dr
 from ..client import create_isapi_client, read_device
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
-from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
+from .devices import remove_gone_channels
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
@@ -26,16 +26,20 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
     data = HikvisionData(
         device=device,
         coordinator=coordinator,
-        outputs={
-            channel_id: SpeakerOutput(hass, entry, f"{entry.title} channel {channel_id}")
-            for channel_id in coordinator.data
-        },
+        outputs={},
+        camera_channel=next(iter(coordinator.data)) if len(coordinator.data) == 1 else None,
     )
+    for channel_id in coordinator.data:
+        data.output(hass, entry, channel_id)
     # Channel devices of recorders and door stations hang off the main device.
     data.main_device_id = (
         dr.async_get(hass)
         .async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, device))
         .id
+    )
+    remove_gone_channels(hass, entry, data)
+    entry.async_on_unload(
+        coordinator.async_add_listener(lambda: remove_gone_channels(hass, entry, data))
     )
     LOGGER.info(
         "Talkback loaded for %s (%s at %s, %d talk channel(s))",

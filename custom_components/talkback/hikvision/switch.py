@@ -35,12 +35,10 @@ SWITCHES: tuple[ChannelSwitchDescription, ...] = (
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
     """Add a switch per on/off setting the device reports."""
-    platform.add_entities(
-        ChannelSwitch.for_channels(
-            platform,
-            SWITCHES,
-            lambda description, channel: description.value_fn(channel) is not None,
-        )
+    ChannelSwitch.add_for_channels(
+        platform,
+        SWITCHES,
+        lambda description, channel: description.value_fn(channel) is not None,
     )
 
 

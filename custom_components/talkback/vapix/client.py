@@ -27,6 +27,7 @@ from .const import (
     BASIC_DEVICE_INFO_API_VERSION,
     DEFAULT_HTTP_PORT,
     DEFAULT_HTTPS_PORT,
+    PARAM_FRIENDLY_NAME,
     PARAM_GROUP_BRAND,
     PARAM_GROUP_PROPERTIES,
     PATH_AUDIO_RELAY,
@@ -158,6 +159,12 @@ class VapixClient:
         if self._parameters is None or refresh:
             self._parameters = await self._parameters_of(PARAM_GROUP_PROPERTIES, required=True)
         return self._parameters
+
+    async def friendly_name(self) -> str | None:
+        """`Network.Bonjour.FriendlyName`: the name the device announces (the owner's, or
+        the factory "AXIS <model> - <serial>"); None when the device does not have it."""
+        found = await self._parameters_of(PARAM_FRIENDLY_NAME, required=False)
+        return found.get(PARAM_FRIENDLY_NAME)
 
     async def _parameters_of(self, group: str, *, required: bool) -> AxisParameters:
         query = {"action": "list", "group": group}

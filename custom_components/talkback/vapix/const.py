@@ -33,6 +33,8 @@ REQUEST_CONTEXT: Final = "talkback"
 PARAM_GROUP_PROPERTIES: Final = "root.Properties"
 PARAM_GROUP_BRAND: Final = "root.Brand"
 PARAM_RELAY_API_VERSION: Final = "Properties.API.AudioRelay.Version"
+PARAM_FRIENDLY_NAME: Final = "root.Network.Bonjour.FriendlyName"
+"""The owner-settable name, also the zeroconf service name (UPnP has its own copy)."""
 
 RELAY_NAMESPACE: Final = "axar"
 RELAY_MIN_API_VERSION: Final = (1, 2)

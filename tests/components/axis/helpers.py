@@ -17,14 +17,16 @@ from tests.components.helpers import entry_data
 
 PASSWORD = "correct horse"
 TEMPLATE = AxisSpeakerConfig(password=PASSWORD, link_delay=0.01, link_interval=0.02)
-TITLE = "AXIS C1410 Network Mini Speaker"
+TITLE = "AXIS C1410 5A0000"
+"""The first simulated device's default name: it has no owner's name (model, end of serial)."""
 
 HALL = "media_player.hall"
 KITCHEN = "media_player.kitchen"
 KITCHEN_STATUS = "sensor.kitchen_connection_status"
 PORCH = "media_player.porch"
 PORCH_STATUS = "sensor.porch_connection_status"
-KITCHEN_GAIN = "select.kitchen_output_gain"
+KITCHEN_GAIN = "number.kitchen_output_gain"
+KITCHEN_MUTE = "switch.kitchen_output_muted"
 KITCHEN_LEADER = "binary_sensor.kitchen_relay_leader"
 HALL_LEADER = "binary_sensor.hall_relay_leader"
 MULTICAST = "switch.hall_multicast"

@@ -60,7 +60,7 @@ async def test_axis_speaker_is_detected(
     assert result["data"] == {**user_input(device), CONF_VENDOR: VENDOR_AXIS}
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
-    assert hass.states.get("media_player.axis_c1410_network_mini_speaker") is not None
+    assert hass.states.get("media_player.axis_c1410_5a0000") is not None
 
 
 @pytest.mark.usefixtures("media_dir")
@@ -259,11 +259,9 @@ async def test_relay_step_joins_a_configured_leader(
     )
     assert result["type"] is FlowResultType.CREATE_ENTRY
     await hass.async_block_till_done()
-    await poll_until(
-        hass, leader_entry, "sensor.axis_c1410_network_mini_speaker_connection_status", "online"
-    )
+    await poll_until(hass, leader_entry, "sensor.axis_c1410_5a0001_connection_status", "online")
     network = leader_entry.runtime_data.relay.data.network
-    assert [peer.configuration.name for peer in network.peers] == ["Hall", TITLE]
+    assert [peer.configuration.name for peer in network.peers] == ["Hall", "AXIS C1410 5A0001"]
     assert network.configuration.multicast_enabled is True
 
 
@@ -285,7 +283,7 @@ async def test_relay_step_refusal_then_recovers(
 
     axis_network[0].faults.add(Fault(FaultKind.DROP_AFTER_SENT, nbytes=0, path="/vapix/audiorelay"))
     result = await hass.config_entries.flow.async_configure(flow_id, {"leader": hall})
-    assert result["errors"] == {CONF_HOST: "cannot_connect"}
+    assert result["errors"] == {"base": "cannot_connect"}  # the relay form has no host field
 
     axis_network[0].faults.clear()
     result = await hass.config_entries.flow.async_configure(flow_id, {"leader": hall})

@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 from unittest.mock import patch
 
 from homeassistant.components.media_player import ATTR_GROUP_MEMBERS
 from homeassistant.config_entries import SOURCE_REAUTH
 from homeassistant.const import (
     ATTR_ENTITY_ID,
-    ATTR_OPTION,
     STATE_OFF,
     STATE_ON,
     STATE_UNAVAILABLE,
+    STATE_UNKNOWN,
     Platform,
 )
 from homeassistant.core import HomeAssistant
@@ -39,6 +40,7 @@ from .helpers import (
     KITCHEN,
     KITCHEN_GAIN,
     KITCHEN_LEADER,
+    KITCHEN_MUTE,
     KITCHEN_SERIAL,
     KITCHEN_STATUS,
     KITCHEN_STATUS_ID,
@@ -46,6 +48,7 @@ from .helpers import (
     PASSWORD,
     PORCH,
     PORCH_STATUS,
+    TEMPLATE,
     axis_entry,
     join,
     poll,
@@ -63,7 +66,7 @@ pytestmark = pytest.mark.usefixtures("socket_enabled")
     [
         Platform.BINARY_SENSOR,
         Platform.MEDIA_PLAYER,
-        Platform.SELECT,
+        Platform.NUMBER,
         Platform.SENSOR,
         Platform.SWITCH,
     ],
@@ -90,14 +93,18 @@ async def test_entities(
     await snapshot_platform(hass, entity_registry, snapshot, leader.entry_id)
 
 
+@pytest.mark.usefixtures("axis_network")
 async def test_grouping_round_trip(
     hass: HomeAssistant,
-    axis_network: AxisRelayNetwork,
     leader_entry: MockConfigEntry,
     follower_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
+    entity_registry: er.EntityRegistry,
 ) -> None:
-    """join -> the peer comes online with a device of its own -> unjoin -> it is gone."""
+    """join -> the follower's relay entities appear on its own device -> unjoin -> gone.
+
+    Kitchen has a Talkback entry: one device, no copy under the leader.
+    """
     assert hass.states.get(HALL).attributes.get(ATTR_GROUP_MEMBERS) is None
     await join(hass, HALL, KITCHEN)
     await poll_until(hass, leader_entry, KITCHEN_STATUS, "online")
@@ -107,32 +114,27 @@ async def test_grouping_round_trip(
     assert hass.states.get(KITCHEN).attributes[ATTR_GROUP_MEMBERS] == [HALL, KITCHEN]
     assert hass.states.get(HALL_LEADER).state == STATE_ON
     assert hass.states.get(KITCHEN_LEADER).state == STATE_OFF
-    hall = device_registry.async_get_device_by_identifier(
-        (DOMAIN, "ACCC8E5A0000"), leader_entry.entry_id
-    )
-    peer = device_registry.async_get_device_by_identifier(
+    copy = device_registry.async_get_device_by_identifier(
         (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
     )
     own = device_registry.async_get_device_by_identifier(
         (DOMAIN, KITCHEN_SERIAL), follower_entry.entry_id
     )
-    assert hall is not None
-    assert peer is not None
+    assert copy is None
     assert own is not None
-    assert peer.via_device_id == hall.id
-    assert peer.connections == own.connections == {(dr.CONNECTION_NETWORK_MAC, "ac:cc:8e:5a:00:01")}
-    assert peer.name == "Kitchen"
+    for entity_id in (KITCHEN_STATUS, KITCHEN_LEADER, KITCHEN_GAIN):
+        registered = entity_registry.async_get(entity_id)
+        assert registered is not None
+        assert (registered.config_entry_id, registered.device_id) == (
+            follower_entry.entry_id,
+            own.id,
+        )
 
     await unjoin(hass, KITCHEN)
     await hass.async_block_till_done()
     assert hass.states.get(KITCHEN_STATUS) is None
-    assert (
-        device_registry.async_get_device_by_identifier(
-            (DOMAIN, KITCHEN_SERIAL), leader_entry.entry_id
-        )
-        is None
-    )
-    # Kitchen's own entry keeps its device: removing the peer only unlinked it.
+    assert entity_registry.async_get(KITCHEN_STATUS) is None
+    # Kitchen's own entry keeps its device: leaving the network only drops its relay entities.
     assert device_registry.async_get(own.id) is not None
     assert hass.states.get(KITCHEN).state != STATE_UNAVAILABLE
     assert hass.states.get(HALL).attributes[ATTR_GROUP_MEMBERS] == [HALL]
@@ -194,24 +196,53 @@ async def test_grouping_refusals(
 async def test_output_gain(
     hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
 ) -> None:
-    """A follower's gain is chosen from its definition and written to the leader."""
+    """A follower's gain is a level in dB over its steps, and a mute switch.
+
+    A level is written as the nearest step the device defines; muting writes the mute
+    step (the level shows unknown), unmuting returns to the level it had.
+    """
     state = hass.states.get(KITCHEN_GAIN)
-    assert state.attributes["options"][:3] == ["Mute", "-57", "-56"]
+    assert state.state == "0"
+    assert state.attributes["unit_of_measurement"] == "dB"
+    assert (state.attributes["min"], state.attributes["max"], state.attributes["step"]) == (
+        -57,
+        6,
+        1,
+    )
+    assert hass.states.get(KITCHEN_MUTE).state == STATE_OFF
     await hass.services.async_call(
-        "select",
-        "select_option",
-        {ATTR_ENTITY_ID: KITCHEN_GAIN, ATTR_OPTION: "-6"},
-        blocking=True,
+        "number", "set_value", {ATTR_ENTITY_ID: KITCHEN_GAIN, "value": -6.4}, blocking=True
     )
     await poll(hass, network)
     assert hass.states.get(KITCHEN_GAIN).state == "-6"
+    assert axis_network[1].output_gain[TEMPLATE.gain_name] == "-6"
+
+    await hass.services.async_call(
+        "switch", "turn_on", {ATTR_ENTITY_ID: KITCHEN_MUTE}, blocking=True
+    )
+    await poll(hass, network)
+    assert hass.states.get(KITCHEN_MUTE).state == STATE_ON
+    assert hass.states.get(KITCHEN_GAIN).state == STATE_UNKNOWN
+    assert axis_network[1].output_gain[TEMPLATE.gain_name] == "Mute"
+
+    await hass.services.async_call(
+        "switch", "turn_off", {ATTR_ENTITY_ID: KITCHEN_MUTE}, blocking=True
+    )
+    await poll(hass, network)
+    assert hass.states.get(KITCHEN_GAIN).state == "-6"
+    assert hass.states.get(KITCHEN_MUTE).state == STATE_OFF
 
 
 async def test_multicast(
     hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
 ) -> None:
-    """Multicast on: the device picks a group, shown by the diagnostic sensor."""
-    assert hass.states.get(MULTICAST).state != STATE_ON
+    """Multicast on: the device picks a group, shown by the diagnostic sensor.
+
+    A network without network settings sends to each peer: off, not unknown; the group
+    means nothing then and is unavailable.
+    """
+    assert hass.states.get(MULTICAST).state == STATE_OFF
+    assert hass.states.get(GROUP).state == STATE_UNAVAILABLE
     await hass.services.async_call("switch", "turn_on", {ATTR_ENTITY_ID: MULTICAST}, blocking=True)
     await poll(hass, network)
     assert hass.states.get(MULTICAST).state == STATE_ON
@@ -219,6 +250,7 @@ async def test_multicast(
     await hass.services.async_call("switch", "turn_off", {ATTR_ENTITY_ID: MULTICAST}, blocking=True)
     await poll(hass, network)
     assert hass.states.get(MULTICAST).state == STATE_OFF
+    assert hass.states.get(GROUP).state == STATE_UNAVAILABLE
 
 
 async def test_status_keeps_unknown_values_visible(
@@ -274,19 +306,20 @@ async def test_leader_refuses_credentials(
 async def test_remove_device(
     hass: HomeAssistant,
     network: MockConfigEntry,
+    follower_entry: MockConfigEntry,
     device_registry: dr.DeviceRegistry,
 ) -> None:
     """Only a peer that left the network may have its device removed by the user."""
     hall = device_registry.async_get_device_by_identifier(
         (DOMAIN, "ACCC8E5A0000"), network.entry_id
     )
-    peer = device_registry.async_get_device_by_identifier(
-        (DOMAIN, KITCHEN_SERIAL), network.entry_id
+    kitchen = device_registry.async_get_device_by_identifier(
+        (DOMAIN, KITCHEN_SERIAL), follower_entry.entry_id
     )
     assert hall is not None
-    assert peer is not None
+    assert kitchen is not None
     assert not await async_remove_config_entry_device(hass, network, hall)
-    assert not await async_remove_config_entry_device(hass, network, peer)
+    assert not await async_remove_config_entry_device(hass, follower_entry, kitchen)
     stale = device_registry.async_get_or_create(
         config_entry_id=network.entry_id,
         identifiers={(DOMAIN, "ACCC8E5A0009")},
@@ -318,3 +351,28 @@ async def test_followers_of_a_leader_outside_talkback(
         [recording] = device.recordings
         assert recording.kind == "transmit"
         assert heard(recording) > 4000
+
+
+async def test_gain_select_of_earlier_versions_becomes_a_number(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    entity_registry: er.EntityRegistry,
+    media_dir: Any,
+) -> None:
+    """The output gain select is dropped; the number keeps its unique id (and entity id)."""
+    leader = axis_entry(axis_network[0], "Hall")
+    leader.add_to_hass(hass)
+    unique_id = f"{axis_network[0].serial}_peer_{KITCHEN_SERIAL}_output_gain"
+    entity_registry.async_get_or_create(
+        "select", DOMAIN, unique_id, config_entry=leader, suggested_object_id="kitchen_output_gain"
+    )
+    await set_up(hass, leader)
+    await relay(leader).client.set_audio_peer_configurations(
+        [
+            RelayPeer(name="Hall", mac=axis_network[0].mac, leader=True),
+            RelayPeer(name="Kitchen", mac=axis_network[1].mac, password=PASSWORD),
+        ]
+    )
+    await poll(hass, leader)
+    assert entity_registry.async_get_entity_id("select", DOMAIN, unique_id) is None
+    assert entity_registry.async_get_entity_id("number", DOMAIN, unique_id) == KITCHEN_GAIN

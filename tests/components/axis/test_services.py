@@ -85,13 +85,13 @@ async def test_set_relay_peer_adds_then_changes(
 
     await call(hass, "set_relay_peer", leader=HALL, address="192.0.2.12", gain="-12")
     await poll(hass, leader_entry)
-    assert hass.states.get("select.garage_output_gain").state == "-12"
+    assert hass.states.get("number.garage_output_gain").state == "-12"
     # A reconfigured leader checks its links again: Initiating, then Online.
     await poll_until(hass, leader_entry, "sensor.garage_connection_status", "online")
 
     await call(hass, "set_relay_peer", leader=HALL, address=GARAGE_MAC.lower(), gain="Mute")
     await poll(hass, leader_entry)
-    assert hass.states.get("select.garage_output_gain").state == "Mute"
+    assert hass.states.get("switch.garage_output_muted").state == "on"
     assert hass.states.get(KITCHEN_GAIN).state == "0"
 
 

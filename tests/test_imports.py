@@ -132,3 +132,38 @@ def test_config_flow_imports_no_entity_module() -> None:
     }
     assert "custom_components.talkback.axis.entries" in reached
     assert reached.isdisjoint(entity_modules)
+
+
+def imported_test_modules(path: Path) -> list[str]:
+    """The test modules and conftests a source file imports (helpers modules are fine)."""
+    found = []
+    for node in ast.walk(ast.parse(path.read_text(), str(path))):
+        if (
+            isinstance(node, ast.ImportFrom)
+            and node.module is not None
+            and (node.level > 0 or node.module.startswith("tests."))
+        ):
+            last = node.module.rpartition(".")[2]
+            if last == "conftest" or last.startswith("test_"):
+                found.append(node.module)
+    return found
+
+
+def test_test_modules_import_no_test_module() -> None:
+    """Tests share code through helpers modules, never by importing a test module or conftest."""
+    offenders = {
+        str(path.relative_to(ROOT)): modules
+        for path in (ROOT / "tests").rglob("*.py")
+        if (modules := imported_test_modules(path))
+    }
+    assert offenders == {}
+
+
+def test_the_test_import_reader_sees_imports(tmp_path: Path) -> None:
+    """The reader finds both relative and absolute imports of test modules."""
+    source = tmp_path / "test_probe.py"
+    source.write_text(
+        "from .conftest import x\nfrom tests.isapi.test_talk import y\n"
+        "from .helpers import z\nfrom aiohttp.test_utils import w\n"
+    )
+    assert imported_test_modules(source) == ["conftest", "tests.isapi.test_talk"]

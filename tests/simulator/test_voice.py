@@ -18,8 +18,17 @@ from simulator.core import AudioEncoding
 from simulator.core.g711 import decode
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
-from .helpers import PASSWORD, TWA, USER, open_talk_socket, rising_edges, running, xml_values
-from .test_camera import open_session, put
+from .helpers import (
+    PASSWORD,
+    TWA,
+    USER,
+    open_session,
+    open_talk_socket,
+    put,
+    rising_edges,
+    running,
+    xml_values,
+)
 
 SILENT = CameraConfig(username=USER, password=PASSWORD, microphone="silence")
 DOOR_STATION = CameraConfig(

@@ -393,9 +393,7 @@ class AxisSpeakerServer(SimulatedDevice):
         config = self.unit.config
         anonymous = request.headers.get("Authorization") is None
         if anonymous and method not in ("getAllUnrestrictedProperties", "getSupportedVersions"):
-            return self.html_unauthorized(
-                AuthOutcome(ok=False, reason="missing", challenge=self.authenticator.challenge())
-            )
+            return self.html_unauthorized(self.authenticator.refuse_missing())
         if method in ("getAllProperties", "getAllUnrestrictedProperties"):
             properties = {
                 "Architecture": "aarch64",

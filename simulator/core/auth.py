@@ -223,6 +223,10 @@ class Authenticator:
     def _credentials_match(self, username: str, password: str) -> bool:
         return _same(username, self.policy.username) and _same(password, self.policy.password)
 
+    def refuse_missing(self) -> AuthOutcome:
+        """Challenge (and count) a request a handler found needs credentials it did not bring."""
+        return self._refuse("missing")
+
     def _refuse(self, reason: str, *, stale: bool = False) -> AuthOutcome:
         return self._count(
             AuthOutcome(ok=False, reason=reason, challenge=self.challenge(stale=stale))

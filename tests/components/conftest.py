@@ -7,6 +7,7 @@ from pathlib import Path
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -25,6 +26,16 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+async def homeassistant_integration(hass: HomeAssistant) -> None:
+    """Set up `homeassistant`, as every real instance has it.
+
+    Talkback depends on assist_satellite, whose conversation agent reads the entities exposed
+    to it, which the `homeassistant` integration keeps.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
 
 
 @pytest.fixture

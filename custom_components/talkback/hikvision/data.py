@@ -10,6 +10,8 @@ from homeassistant.const import Platform
 from ..isapi.models import DeviceInfo
 from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
+from .doorbell import Doorbell
+from .voice import VoiceSettings
 
 
 @dataclass
@@ -17,7 +19,9 @@ class HikvisionData:
     """A Hikvision camera, door station or recorder while its entry is loaded."""
 
     platforms: ClassVar[tuple[Platform, ...]] = (
+        Platform.ASSIST_SATELLITE,
         Platform.BINARY_SENSOR,
+        Platform.EVENT,
         Platform.MEDIA_PLAYER,
         Platform.NUMBER,
         Platform.SELECT,
@@ -31,3 +35,7 @@ class HikvisionData:
     """Channels on which Talkback itself has a talk session open right now."""
     main_device_id: str = ""
     """Device registry id of the device itself; channel devices of recorders hang off it."""
+    voice: dict[str, VoiceSettings] = field(default_factory=dict)
+    """Settings of the voice satellites, by channel id (channels with an audio input)."""
+    doorbell: Doorbell | None = None
+    """The rings of a door station; None for other devices."""

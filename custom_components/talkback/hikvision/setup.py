@@ -13,6 +13,8 @@ from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
+from .doorbell import Doorbell, is_door_station
+from .voice import VoiceSettings, has_audio_input
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
@@ -28,6 +30,11 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
             channel_id: SpeakerOutput(hass, entry, f"{entry.title} channel {channel_id}")
             for channel_id in coordinator.data
         },
+        voice={
+            channel_id: VoiceSettings()
+            for channel_id, channel in coordinator.data.items()
+            if has_audio_input(channel)
+        },
     )
     # Channel devices of recorders and door stations hang off the main device.
     data.main_device_id = (
@@ -35,6 +42,9 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
         .async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, device))
         .id
     )
+    if is_door_station(device.device_type):
+        data.doorbell = Doorbell(client)
+        data.doorbell.async_start(hass, entry)
     LOGGER.info(
         "Talkback loaded for %s (%s at %s, %d talk channel(s))",
         entry.title,

@@ -13,6 +13,7 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.talkback.const import DOMAIN
 from simulator.hikvision import CameraConfig, HikvisionCamera
+from tests.speech.conftest import offline_speech_integration, synthesizer  # noqa: F401
 
 from .helpers import CAMERA, entry_data, recorded_ffmpeg_runs
 

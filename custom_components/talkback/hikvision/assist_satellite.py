@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from homeassistant.components import assist_satellite
+from homeassistant.components import assist_satellite, tts
 from homeassistant.components.assist_pipeline import PipelineEvent, PipelineEventType
 from homeassistant.components.assist_pipeline.pipeline import PipelineStage
 from homeassistant.components.assist_satellite import (
@@ -47,6 +47,7 @@ from .media_player import channel_playback_settings
 from .satellite import Conversation
 from .voice_select import voice_unique_id_prefix
 
+TTS_STREAM_PREFIX = "media-source://tts/-stream-/"
 PREANNOUNCE_PATH = Path(assist_satellite.__file__).parent / PREANNOUNCE_FILENAME
 
 
@@ -157,20 +158,28 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
 
     @callback
     def _conversation_ended(self, conversation: asyncio.Task[None]) -> None:
-        if self._conversation is conversation:
-            self._conversation = None
         if not conversation.cancelled() and (err := conversation.exception()) is not None:
             LOGGER.warning("%s: the conversation ended: %s", self.entity_id, err)
+        if self._conversation is not conversation:
+            return  # replaced by a newer one, which owns the state now
+        self._conversation = None
+        # Cut short (a stop, a failure, an unload), its pipeline run ends for Home Assistant
+        # too: an ask_question waiting for an answer gets none; the state returns to idle.
+        self._internal_on_pipeline_event(PipelineEvent(PipelineEventType.RUN_END))
+        self.tts_response_finished()
 
     async def _end_conversation(self) -> None:
         if (conversation := self._conversation) is not None:
+            self._conversation = None
             conversation.cancel()
             await asyncio.wait([conversation])
 
     async def _announce(self, announcement: AssistSatelliteAnnouncement) -> None:
         async with (
             self._device_session() as settings,
-            Conversation(self.coordinator.client, self.channel_id, settings.codec) as talk,
+            Conversation(
+                self.coordinator.client, self.channel_id, settings.codec, listen=False
+            ) as talk,
         ):
             await self._say(talk, settings, _clips(announcement))
 
@@ -236,6 +245,14 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
         # Home Assistant's own preannounce sound is read from its file, not over HTTP.
         if yarl.URL(media_id).path == PREANNOUNCE_URL:
             return PlayableMedia(str(PREANNOUNCE_PATH), PREANNOUNCE_FILENAME)
+        # A pipeline's reply is a TTS result stream, read by its token (Home Assistant's
+        # media source cannot parse its own `-stream-` ids in 2026.10).
+        if media_id.startswith(TTS_STREAM_PREFIX):
+            stream = tts.async_get_stream(self.hass, media_id.removeprefix(TTS_STREAM_PREFIX))
+            if stream is None:
+                raise media_unreadable(LookupError(f"the reply {media_id} has expired"))
+            audio = b"".join([chunk async for chunk in stream.async_stream_result()])
+            return PlayableMedia(audio, "Reply")
         return await async_resolve_media(self.hass, media_id, self.entity_id)
 
     # Pipeline ----------------------------------------------------------------------------

@@ -27,7 +27,11 @@ MAX_QUEUED_CHUNKS = 200
 class Conversation:
     """Talk and listen on one session: `async with Conversation(client, channel_id, codec)`."""
 
-    def __init__(self, client: IsapiClient, channel_id: str, codec: G711Codec) -> None:
+    def __init__(
+        self, client: IsapiClient, channel_id: str, codec: G711Codec, *, listen: bool = True
+    ) -> None:
+        """Prepare the session; `listen=False` only talks (an announcement)."""
+        self._listening = listen
         self._client = client
         self._channel_id = channel_id
         self._converter = MicrophoneConverter(codec)
@@ -41,8 +45,9 @@ class Conversation:
     async def __aenter__(self) -> Self:
         async with AsyncExitStack() as stack:
             await stack.enter_async_context(self.talk)
-            task = asyncio.create_task(self._listen())
-            stack.push_async_callback(self._stop_listening, task)
+            if self._listening:
+                task = asyncio.create_task(self._listen())
+                stack.push_async_callback(self._stop_listening, task)
             self._stack = stack.pop_all()
         return self
 

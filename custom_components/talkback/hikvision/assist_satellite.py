@@ -28,6 +28,7 @@ from homeassistant.components.assist_satellite import (
     AssistSatelliteEntityFeature,
 )
 from homeassistant.components.assist_satellite.const import PREANNOUNCE_FILENAME, PREANNOUNCE_URL
+from homeassistant.components.assist_satellite.entity import AssistSatelliteState
 from homeassistant.components.select import DOMAIN as SELECT_DOMAIN
 from homeassistant.core import callback
 from homeassistant.helpers import entity_registry as er
@@ -155,6 +156,24 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
         await asyncio.wait([prompt_heard, conversation], return_when=asyncio.FIRST_COMPLETED)
         if not prompt_heard.done() and not conversation.cancelled():
             conversation.result()  # it failed before the prompt was heard: say why
+
+    async def async_listen(self, message: str | None = None, preannounce: bool = True) -> None:
+        """Push to talk (`talkback.listen`): say the greeting, then listen, with any agent.
+
+        What a satellite's button does: the pipeline runs from speech-to-text and the
+        conversation goes on while the agent expects an answer. Unlike start_conversation
+        it works with Home Assistant's own agent, which cannot start a conversation itself.
+        """
+        await self._cancel_running_pipeline()
+        greeting = await self._resolve_announcement_media_id(
+            message or "", None, preannounce_media_id=PREANNOUNCE_URL if preannounce else None
+        )
+        self._set_state(AssistSatelliteState.RESPONDING)
+        try:
+            await self.async_start_conversation(greeting)
+        finally:
+            if self.state == AssistSatelliteState.RESPONDING:
+                self._set_state(AssistSatelliteState.IDLE)
 
     @callback
     def _conversation_ended(self, conversation: asyncio.Task[None]) -> None:

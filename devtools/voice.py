@@ -8,6 +8,7 @@ satellite; the demo porch light exposed to Assist; and an automation made from t
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import Any
 
@@ -32,6 +33,7 @@ PORCH_LIGHT = "input_boolean.porch_light"
 AUTOMATION_ID = "talkback_door_conversation"
 BLUEPRINT_PATH = "talkback/doorbell_conversation.yaml"
 GREETING = "Hello, how can I help?"
+AUTOMATION_TIMEOUT = 30.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,4 +105,20 @@ async def set_up_door_voice(api: HassApi, serial: str) -> DoorVoice:
             },
         },
     )
+    await _wait_for_automation(api)
     return voice
+
+
+async def _wait_for_automation(api: HassApi) -> None:
+    """The config API reloads automations in the background: wait until it is on."""
+    async with asyncio.timeout(AUTOMATION_TIMEOUT):
+        while True:
+            states: list[dict[str, Any]] = await api.request("GET", "/api/states")
+            if any(
+                state["entity_id"].startswith("automation.")
+                and state["attributes"].get("id") == AUTOMATION_ID
+                and state["state"] == "on"
+                for state in states
+            ):
+                return
+            await asyncio.sleep(0.1)

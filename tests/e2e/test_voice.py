@@ -112,9 +112,15 @@ async def ring_and_wait(door: Door) -> tuple[list[dict[str, Any]], dict[int, byt
     async with api.session.post(f"{door.url}/simulator/reset") as response:
         response.raise_for_status()
     await visit(api.session, door.url, REQUEST)
+    try:
+        async with asyncio.timeout(TIMEOUT):
+            while (await api.state(PORCH_LIGHT))["state"] != "on":
+                await asyncio.sleep(POLL)
+    except TimeoutError as err:
+        doorbell = await _json(door, "/simulator/doorbell")
+        satellite = await api.state(door.voice.satellite)
+        raise AssertionError(f"the light stayed off: {doorbell}, {satellite}") from err
     async with asyncio.timeout(TIMEOUT):
-        while (await api.state(PORCH_LIGHT))["state"] != "on":
-            await asyncio.sleep(POLL)
         while True:
             summaries: list[dict[str, Any]] = await _json(door, "/simulator/recordings")
             kinds = sorted(summary["kind"] for summary in summaries)

@@ -238,15 +238,23 @@ async def test_stop_or_unload_mid_conversation_closes_both_directions(
     assert kinds(camera) == ["talk", "listen"]
 
 
+@pytest.mark.parametrize("how", ["stop", "unload"])
 async def test_ask_question_stopped_gets_no_answer(
-    hass: HomeAssistant, satellite: str, camera: HikvisionCamera
+    hass: HomeAssistant,
+    satellite: str,
+    camera: HikvisionCamera,
+    loaded_entry: MockConfigEntry,
+    how: str,
 ) -> None:
-    """A question stopped while listening ends with an error, not a wait forever."""
+    """A question stopped (or unloaded) while listening ends with an error, not a wait forever."""
     asking = hass.async_create_task(ask(hass, question="Who is there"))
     await wait_for(lambda: hass.states.get(SATELLITE).state == AssistSatelliteState.LISTENING)
-    await hass.services.async_call(
-        MEDIA_PLAYER_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: SPEAKER}, blocking=True
-    )
+    if how == "stop":
+        await hass.services.async_call(
+            MEDIA_PLAYER_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: SPEAKER}, blocking=True
+        )
+    else:
+        assert await hass.config_entries.async_unload(loaded_entry.entry_id)
     with pytest.raises(HomeAssistantError):
         async with asyncio.timeout(10):
             await asking

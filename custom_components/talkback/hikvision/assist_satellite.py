@@ -118,7 +118,7 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
 
     async def async_will_remove_from_hass(self) -> None:
         """Nothing stays open: the conversation (and its device session) ends."""
-        await self._end_conversation()
+        await self._end_conversation(replaced=False)
         await super().async_will_remove_from_hass()
 
     @callback
@@ -187,9 +187,11 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
         self._internal_on_pipeline_event(PipelineEvent(PipelineEventType.RUN_END))
         self.tts_response_finished()
 
-    async def _end_conversation(self) -> None:
+    async def _end_conversation(self, *, replaced: bool = True) -> None:
+        """End the running conversation; `replaced`: a newer one takes over the state."""
         if (conversation := self._conversation) is not None:
-            self._conversation = None
+            if replaced:
+                self._conversation = None
             conversation.cancel()
             await asyncio.wait([conversation])
 

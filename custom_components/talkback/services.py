@@ -7,8 +7,7 @@ from dataclasses import replace
 import ipaddress
 from typing import Final
 
-from homeassistant.components.assist_satellite import DOMAIN as ASSIST_SATELLITE_DOMAIN
-from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
 from homeassistant.helpers import config_validation as cv, service
@@ -61,7 +60,7 @@ def async_setup_services(hass: HomeAssistant) -> None:
         hass,
         DOMAIN,
         SERVICE_LISTEN,
-        entity_domain=ASSIST_SATELLITE_DOMAIN,
+        entity_domain=Platform.ASSIST_SATELLITE,
         schema={
             vol.Optional(ATTR_MESSAGE): cv.string,
             vol.Optional(ATTR_PREANNOUNCE, default=True): cv.boolean,

@@ -148,6 +148,18 @@ async def test_unknown_answer_is_an_error_and_closes(
     assert hass.states.get(SATELLITE).state == AssistSatelliteState.IDLE
 
 
+async def test_busy_channel_is_a_translated_error(
+    hass: HomeAssistant, satellite: str, camera: HikvisionCamera
+) -> None:
+    """Another client holds the channel: the question fails at once, saying so."""
+    camera.hold(1)
+    with pytest.raises(HomeAssistantError) as raised:
+        await ask(hass, question=QUESTION)
+    assert raised.value.translation_key == "channel_busy"
+    assert hass.states.get(SATELLITE).state == AssistSatelliteState.IDLE
+    assert camera.channels[1].session is None
+
+
 @pytest.fixture
 async def door_agent(
     hass: HomeAssistant, pipeline: assist_pipeline.Pipeline, satellite: str

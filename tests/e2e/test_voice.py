@@ -15,7 +15,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime
 import json
-import shutil
 import time
 from typing import Any
 
@@ -32,7 +31,7 @@ from devtools.voice import PORCH_LIGHT, DoorVoice, offline_pipeline, set_up_door
 from simulator.core import AudioEncoding
 from simulator.core.g711 import decode
 
-from .harness import ARTIFACTS
+from .harness import ARTIFACTS, instance_loop
 
 pytestmark = pytest.mark.e2e
 
@@ -75,23 +74,14 @@ class Door:
 @pytest.fixture(scope="module")
 def door(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Door]:
     """A door station and `hass`, voice set up as scripts/develop sets it up."""
-    pytest_socket.enable_socket()
+    pytest_socket.enable_socket()  # PHACC blocked sockets before the first test's fixtures
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     ffmpeg = find_ffmpeg()
     instance = TalkbackInstance(tmp_path_factory.mktemp("door"), [DOOR_STATION], ffmpeg=ffmpeg)
-    runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
-    try:
+    with instance_loop(instance, "home-assistant-voice.log") as runner:
         runner.run(instance.start())
         voice = runner.run(set_up_door_voice(instance.rest, instance.camera()["serial"]))
         yield Door(runner, instance, voice, ffmpeg)
-    finally:
-        pytest_socket.enable_socket()
-        try:
-            runner.run(instance.stop())
-        finally:
-            runner.close()
-            if instance.log_path.exists():
-                shutil.copyfile(instance.log_path, ARTIFACTS / "home-assistant-voice.log")
 
 
 async def _json(door: Door, path: str) -> Any:

@@ -68,14 +68,16 @@ class Conversation:
         try:
             async with aclosing(microphone) as chunks:
                 async for chunk in chunks:
-                    pcm = self.gate.filter(self._converter.convert(chunk))
-                    if self._heard.full():
-                        self._heard.get_nowait()  # nobody listens now: keep the latest
-                    self._heard.put_nowait(pcm)
+                    self._keep(self.gate.filter(self._converter.convert(chunk)))
         except IsapiError as err:
             self.error = err
             LOGGER.debug("Microphone of channel %s stopped: %s", self._channel_id, err)
-        self._heard.put_nowait(None)
+        self._keep(None)
+
+    def _keep(self, pcm: bytes | None) -> None:
+        if self._heard.full():
+            self._heard.get_nowait()  # nobody listens now: keep the latest
+        self._heard.put_nowait(pcm)
 
     def forget_heard(self) -> None:
         """Drop what was heard before now (a new turn starts)."""

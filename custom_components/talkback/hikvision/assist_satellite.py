@@ -152,7 +152,7 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
             f"{DOMAIN} conversation {self.entity_id}",
         )
         self._conversation = conversation
-        conversation.add_done_callback(self._conversation_ended)
+        conversation.add_done_callback(partial(self._conversation_ended, prompt_heard))
         await asyncio.wait([prompt_heard, conversation], return_when=asyncio.FIRST_COMPLETED)
         if not prompt_heard.done() and not conversation.cancelled():
             conversation.result()  # it failed before the prompt was heard: say why
@@ -176,9 +176,14 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
                 self._set_state(AssistSatelliteState.IDLE)
 
     @callback
-    def _conversation_ended(self, conversation: asyncio.Task[None]) -> None:
-        if not conversation.cancelled() and (err := conversation.exception()) is not None:
-            LOGGER.warning("%s: the conversation ended: %s", self.entity_id, err)
+    def _conversation_ended(
+        self, prompt_heard: asyncio.Future[None], conversation: asyncio.Task[None]
+    ) -> None:
+        failed = not conversation.cancelled() and conversation.exception() is not None
+        if failed and prompt_heard.done():  # earlier failures were raised to the caller
+            LOGGER.warning(
+                "%s: the conversation ended: %s", self.entity_id, conversation.exception()
+            )
         if self._conversation is not conversation:
             return  # replaced by a newer one, which owns the state now
         self._conversation = None

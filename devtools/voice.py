@@ -42,6 +42,7 @@ class DoorVoice:
 
     satellite: str
     pipeline_select: str
+    vad_sensitivity_select: str
     doorbell: str
 
 
@@ -58,6 +59,7 @@ async def door_voice(api: HassApi, serial: str, channel: str = "1") -> DoorVoice
     return DoorVoice(
         satellite=by_unique_id[f"{serial}_{channel}_satellite"],
         pipeline_select=by_unique_id[f"{serial}_{channel}-pipeline"],
+        vad_sensitivity_select=by_unique_id[f"{serial}_{channel}-vad_sensitivity"],
         doorbell=by_unique_id[f"{serial}_doorbell"],
     )
 

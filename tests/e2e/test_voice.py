@@ -96,20 +96,22 @@ async def _bytes(door: Door, path: str) -> bytes:
         return await response.read()
 
 
-async def ring_and_wait(door: Door) -> tuple[list[dict[str, Any]], dict[int, bytes]]:
+async def ring_and_wait(
+    door: Door, request: str, light: str
+) -> tuple[list[dict[str, Any]], dict[int, bytes]]:
     """Queue the request, ring, wait for the light and for every session to close."""
     api = door.instance.rest
     async with api.session.post(f"{door.url}/simulator/reset") as response:
         response.raise_for_status()
-    await visit(api.session, door.url, REQUEST)
+    await visit(api.session, door.url, request)
     try:
         async with asyncio.timeout(TIMEOUT):
-            while (await api.state(PORCH_LIGHT))["state"] != "on":
+            while (await api.state(PORCH_LIGHT))["state"] != light:
                 await asyncio.sleep(POLL)
     except TimeoutError as err:
         doorbell = await _json(door, "/simulator/doorbell")
         satellite = await api.state(door.voice.satellite)
-        raise AssertionError(f"the light stayed off: {doorbell}, {satellite}") from err
+        raise AssertionError(f"the light is not {light}: {doorbell}, {satellite}") from err
     async with asyncio.timeout(TIMEOUT):
         while True:
             summaries: list[dict[str, Any]] = await _json(door, "/simulator/recordings")
@@ -173,11 +175,9 @@ def event_time(events: list[dict[str, Any]], kind: str) -> float:
     return datetime.fromisoformat(stamp).timestamp()
 
 
-def test_ring_visitor_asks_porch_light_on_answer_heard(door: Door) -> None:
-    """Ring -> greeting -> "turn on the porch light" -> on -> the reply at the station."""
-    assert door.run(door.instance.rest.state(PORCH_LIGHT))["state"] == "off"
-
-    details, audio = door.run(ring_and_wait(door))
+def converse(door: Door, request: str, light: str, figures_name: str) -> None:
+    """Ring, the visitor asks, the light follows, the reply is heard: check and measure."""
+    details, audio = door.run(ring_and_wait(door, request, light))
     events = door.run(last_run_events(door))
 
     talk = next(detail for detail in details if detail["kind"] == "talk")
@@ -220,7 +220,7 @@ def test_ring_visitor_asks_porch_light_on_answer_heard(door: Door) -> None:
     espeak_seconds = time.monotonic() - started
     stt_seconds = event_time(events, "stt-end") - event_time(events, "stt-vad-end")
     figures = {
-        "request": REQUEST,
+        "request": request,
         "reply": reply_text,
         "speech_end_to_first_reply_byte_s": round(latency, 3),
         "vad_end_after_speech_end_s": round(
@@ -237,12 +237,39 @@ def test_ring_visitor_asks_porch_light_on_answer_heard(door: Door) -> None:
         "reply_correlation": round(similarity, 4),
         "reply_underruns": timeline.underruns(),
     }
-    (ARTIFACTS / "voice.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (ARTIFACTS / figures_name).write_text(json.dumps(figures, indent=2) + "\n")
 
-    assert door.run(door.instance.rest.state(PORCH_LIGHT))["state"] == "on"
+    assert door.run(door.instance.rest.state(PORCH_LIGHT))["state"] == light
     assert reply_text
     assert abs(len(reply_bytes) - len(reference)) / SAMPLE_RATE <= MAX_DURATION_ERROR
     assert similarity >= MIN_CORRELATION
     assert timeline.underruns() == 0
     assert 0 < latency < 10
     assert door.instance.log_errors("talkback") == []
+
+
+def test_ring_visitor_asks_porch_light_on_answer_heard(door: Door) -> None:
+    """Ring -> greeting -> "turn on the porch light" -> on -> the reply at the station."""
+    assert door.run(door.instance.rest.state(PORCH_LIGHT))["state"] == "off"
+    converse(door, REQUEST, "on", "voice.json")
+
+
+def test_aggressive_end_of_speech_answers_sooner(door: Door) -> None:
+    """The same with "Finished speaking detection" aggressive: the VAD's wait is most of it."""
+    door.run(
+        door.instance.rest.call_service(
+            "select",
+            "select_option",
+            {"entity_id": door.voice.vad_sensitivity_select, "option": "aggressive"},
+        )
+    )
+    try:
+        converse(door, "turn off the porch light", "off", "voice-aggressive.json")
+    finally:
+        door.run(
+            door.instance.rest.call_service(
+                "select",
+                "select_option",
+                {"entity_id": door.voice.vad_sensitivity_select, "option": "default"},
+            )
+        )

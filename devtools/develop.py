@@ -3,7 +3,8 @@
 Starts the simulators (fixed ports and MACs, so the entries Home Assistant stores stay valid
 from one run to the next), prepares config/ (owner account, onboarding done), starts Home
 Assistant, adds every simulated device through Talkback's config flow over the REST API (as
-the UI would), prints where to log in, and on Ctrl-C stops everything it started.
+the UI would), sets up voice at the gate station (devtools/voice.py), prints where to log in,
+and on Ctrl-C stops everything it started.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import aiohttp
 from .config_dir import prepare_config_dir
 from .hass import HassApi, HassProcess
 from .simulators import SimulatorProcess
+from .voice import PIPELINE_NAME, set_up_door_voice
 
 ROOT = Path(__file__).resolve().parent.parent
 USERNAME = "dev"
@@ -30,6 +32,9 @@ DISCOVERED_MAC = "24:28:fd:00:18:03"
 DISCOVERED_PORT = 18003
 """A Hikvision OUI (24:28:FD): Talkback's DHCP matcher claims it."""
 
+GATE_PORT = 18002
+LOAD_TIMEOUT = 60.0
+
 DEMO_DEVICES = [
     "--camera",
     (
@@ -39,7 +44,7 @@ DEMO_DEVICES = [
     "--camera",
     (
         "port=18002,device_name=Gate station,model=DS-KV8213-WME1,device_type=VIS,"
-        "namespace=isapi,channels=2,codecs=G.711ulaw+G.711alaw,"
+        "namespace=isapi,channels=2,codecs=G.711ulaw+G.711alaw,microphone=silence,"
         "mac=02:00:00:00:18:02,serial=DS-KV8213-WME1C20240515CCRRDEMO0002"
     ),
     # Not added by add_devices: it shows up as a discovered card (announce_discovered).
@@ -116,6 +121,16 @@ async def announce_discovered(api: HassApi, devices: list[dict[str, Any]]) -> No
     )
 
 
+async def wait_until_loaded(api: HassApi) -> None:
+    """Wait until every Talkback entry is loaded: its entities exist from then on."""
+    async with asyncio.timeout(LOAD_TIMEOUT):
+        while True:
+            entries = await api.config_entries("talkback")
+            if entries and all(entry["state"] == "loaded" for entry in entries):
+                return
+            await asyncio.sleep(0.2)
+
+
 async def develop(config_dir: Path, port: int) -> int:
     """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code."""
     await prepare_config_dir(config_dir, USERNAME, PASSWORD)
@@ -133,6 +148,9 @@ async def develop(config_dir: Path, port: int) -> int:
             api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
             added = await add_devices(api, simulators.devices)
             await announce_discovered(api, simulators.devices)
+            await wait_until_loaded(api)
+            gate = next(device for device in simulators.devices if device["port"] == GATE_PORT)
+            door = await set_up_door_voice(api, gate["serial"])
         print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
         for device in simulators.devices:
             print(f"  simulated {device['model']} at {device['url']} (stats: /simulator/stats)")
@@ -141,6 +159,10 @@ async def develop(config_dir: Path, port: int) -> int:
         print(
             f"  discovered, not added: the camera at port {DISCOVERED_PORT} (Settings -> "
             f"Devices & services; user admin, password {DEVICE_PASSWORD})"
+        )
+        print(
+            f"Voice at the gate: {door.satellite} runs '{PIPELINE_NAME}'; ring, then the visitor"
+            f" asks:\n  python -m devtools.visitor {gate['url']} 'turn on the porch light'"
         )
         print(f"Recordings: {config_dir / 'recordings'}; log: {config_dir / 'home-assistant.log'}")
         print("Ctrl-C stops everything.\n", flush=True)

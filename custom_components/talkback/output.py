@@ -4,7 +4,8 @@ A Hikvision talk channel or an Axis speaker takes one audio session at a time. I
 `SpeakerOutput` (in the entry's runtime data, not in an entity) decides what plays: a new
 play replaces the current one; an announcement interrupts a plain play (which does not
 resume) and waits behind another announcement; stop ends everything at once. Whatever plays
-on the output (the media player today) goes through it, so two never open two sessions.
+on the output (the media player, the voice satellite) goes through it, so two never open two
+sessions. A satellite's announcement or conversation holds the output as an announcement does.
 Playback runs as a config-entry background task: unloading the entry cancels it.
 """
 
@@ -22,6 +23,7 @@ from .coalescer import PlaybackMember
 from .const import DOMAIN
 
 type PlaybackRun = Callable[[PlaybackMember], Coroutine[Any, Any, None]]
+type OutputRun = Callable[[], Coroutine[Any, Any, None]]
 
 
 class SpeakerOutput:
@@ -76,25 +78,49 @@ class SpeakerOutput:
         if stop_generation == self._stop_generation:
             await self._play_until_done(join(), run, announcement=False)
 
+    async def hold(self, run: OutputRun) -> None:
+        """Run `run` on the output as an announcement; cancelling the caller ends it too.
+
+        A voice satellite's announcement or conversation: it waits behind an announcement,
+        cuts a plain play, and is ended by stop or by a newer announcement's turn.
+        """
+        stop_generation = self._stop_generation
+        async with self._announcements:
+            if stop_generation == self._stop_generation:
+                await self._run_until_done(run, announcement=True, owned=True)
+
     async def _play_until_done(
         self, member: PlaybackMember, run: PlaybackRun, *, announcement: bool
     ) -> None:
         """Replace what plays and wait until the new playback has ended."""
         try:
-            await self._cancel_playing()
-            task = self._entry.async_create_background_task(
-                self._hass, run(member), f"{DOMAIN} play {self._name}"
-            )
-            self._playing = task
-            self._playing_announcement = announcement
-            self._changed()
-            await asyncio.wait([task])
+            await self._run_until_done(lambda: run(member), announcement=announcement)
         finally:
             member.leave()
-        if self._playing is task:
-            self._playing = None
-            self._playing_announcement = False
-            self._changed()
+
+    async def _run_until_done(
+        self, run: OutputRun, *, announcement: bool, owned: bool = False
+    ) -> None:
+        """Replace what plays and wait until `run` has ended (`owned`: cancel it with us)."""
+        await self._cancel_playing()
+        task = self._entry.async_create_background_task(
+            self._hass, run(), f"{DOMAIN} play {self._name}"
+        )
+        self._playing = task
+        self._playing_announcement = announcement
+        self._changed()
+        try:
+            await asyncio.wait([task])
+        except asyncio.CancelledError:
+            if owned:
+                task.cancel()
+                await asyncio.wait([task])
+            raise
+        finally:
+            if self._playing is task and task.done():
+                self._playing = None
+                self._playing_announcement = False
+                self._changed()
         if not task.cancelled():  # cancelled: a stop or a newer play, nothing to report
             task.result()
 

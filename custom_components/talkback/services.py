@@ -1,4 +1,5 @@
-"""Actions of relay networks that no entity covers: move the leader, add or change a peer."""
+"""Actions no Home Assistant platform covers: relay networks (move the leader, add or change
+a peer) and a voice satellite's push to talk (`listen`)."""
 
 from __future__ import annotations
 
@@ -6,10 +7,10 @@ from dataclasses import replace
 import ipaddress
 from typing import Final
 
-from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME
+from homeassistant.const import CONF_NAME, CONF_PASSWORD, CONF_USERNAME, Platform
 from homeassistant.core import HomeAssistant, ServiceCall, callback
 from homeassistant.exceptions import ServiceValidationError
-from homeassistant.helpers import config_validation as cv
+from homeassistant.helpers import config_validation as cv, service
 import probatio as vol
 
 from .axis.coordinator import RelayState, peer_key
@@ -20,10 +21,13 @@ from .vapix.models import Gain, RelayPeer, normalize_mac
 
 SERVICE_SET_RELAY_LEADER: Final = "set_relay_leader"
 SERVICE_SET_RELAY_PEER: Final = "set_relay_peer"
+SERVICE_LISTEN: Final = "listen"
 ATTR_SPEAKER: Final = "speaker"
 ATTR_LEADER: Final = "leader"
 ATTR_ADDRESS: Final = "address"
 ATTR_GAIN: Final = "gain"
+ATTR_MESSAGE: Final = "message"
+ATTR_PREANNOUNCE: Final = "preannounce"
 
 SET_RELAY_LEADER_SCHEMA = vol.Schema(
     {
@@ -51,6 +55,17 @@ def async_setup_services(hass: HomeAssistant) -> None:
     )
     hass.services.async_register(
         DOMAIN, SERVICE_SET_RELAY_PEER, _set_relay_peer, schema=SET_RELAY_PEER_SCHEMA
+    )
+    service.async_register_platform_entity_service(
+        hass,
+        DOMAIN,
+        SERVICE_LISTEN,
+        entity_domain=Platform.ASSIST_SATELLITE,
+        schema={
+            vol.Optional(ATTR_MESSAGE): cv.string,
+            vol.Optional(ATTR_PREANNOUNCE, default=True): cv.boolean,
+        },
+        func="async_listen",
     )
 
 

@@ -8,7 +8,7 @@ scripts. Stopping Home Assistant stops the output, which closes the device's aud
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Mapping
+from collections.abc import AsyncIterable, Callable, Mapping
 from contextlib import AbstractAsyncContextManager
 from typing import Any, Protocol
 
@@ -62,6 +62,31 @@ def playback_settings(
         max_duration=float(max_duration) if max_duration else None,
         ffmpeg_binary=get_ffmpeg_manager(hass).binary,
     )
+
+
+async def send_audio(
+    member: PlaybackMember,
+    settings: PlaybackSettings,
+    session: AudioSession,
+    started: Callable[[float | None], None] | None = None,
+) -> None:
+    """Stream the member's share of the media on an open session, paced; return once heard.
+
+    `started` gets the media's duration once ffmpeg has opened it. The pacer holds the last
+    frame back until the device has played out what it buffered, so closing the session
+    right after does not cut the tail.
+    """
+    async with member.audio(settings) as audio:
+        await audio.started()
+        if started is not None:
+            started(audio.duration)
+        await session.send(audio)
+    if audio.error is not None:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="speaker_fell_behind",
+            translation_placeholders={"error": str(audio.error)},
+        )
 
 
 class TalkbackSpeaker(MediaPlayerEntity):
@@ -167,21 +192,8 @@ class TalkbackSpeaker(MediaPlayerEntity):
                 return
             settings = await self._playback_settings()
             self._attr_media_title = media.title
-            async with (
-                member.audio(settings) as audio,
-                self._open_session() as session,
-            ):
-                await audio.started()
-                self._now_playing(audio.duration)
-                # The pacer holds the last frame back until the device has played out
-                # what it buffered, so closing right after does not cut the tail.
-                await session.send(audio)
-            if audio.error is not None:
-                raise HomeAssistantError(
-                    translation_domain=DOMAIN,
-                    translation_key="speaker_fell_behind",
-                    translation_placeholders={"error": str(audio.error)},
-                )
+            async with self._open_session() as session:
+                await send_audio(member, settings, session, self._now_playing)
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:

@@ -392,7 +392,7 @@ class HikvisionCamera(SimulatedDevice):
                         break
                     recording.add(at, chunk)
                     session.last_activity = at
-                    microphone.speaker_played(at)
+                    microphone.speaker_played(at, len(chunk))
         finally:
             session.talk_socket = None
         if session.closed:

@@ -55,7 +55,7 @@ class AudioChannel:
     codec: str = ""
     speaker_volume: int = 0
     microphone_volume: int | None = None
-    input_type: str = ""
+    input_type: str | None = ""
     noise_reduce: bool = False
     held: bool = False
     session: TwoWayAudioSession | None = None
@@ -108,10 +108,9 @@ class AudioChannel:
         )
         if self.microphone_volume is not None:
             channel.children.append(el("microphoneVolume", self.microphone_volume))
-        channel.children += [
-            el("noisereduce", self.noise_reduce),
-            el("audioInputType", self.input_type),
-        ]
+        channel.children.append(el("noisereduce", self.noise_reduce))
+        if self.input_type is not None:
+            channel.children.append(el("audioInputType", self.input_type))
         if self.codec == "AAC":
             # Units are implicit on the device (kbit/s and kHz).
             channel.children += [el("audioBitRate", 32), el("audioSamplingRate", 32)]
@@ -134,10 +133,11 @@ class AudioChannel:
         )
         if self.microphone_volume is not None:
             caps.children.append(cap("microphoneVolume", **volume_range))
-        caps.children += [
-            cap("noisereduce", opt="true,false"),
-            cap("audioInputType", self.input_type, opt=",".join(INPUT_TYPE_OPTIONS)),
-        ]
+        caps.children.append(cap("noisereduce", opt="true,false"))
+        if self.input_type is not None:
+            caps.children.append(
+                cap("audioInputType", self.input_type, opt=",".join(INPUT_TYPE_OPTIONS))
+            )
         return caps
 
     def apply(self, body: bytes) -> None:
@@ -153,7 +153,7 @@ class AudioChannel:
         if codec not in self.config.codec_options:
             raise _bad_parameter("audioCompressionType", ",".join(self.config.codec_options))
         input_type = values.get("audioInputType", self.input_type)
-        if input_type not in INPUT_TYPE_OPTIONS:
+        if input_type is not None and input_type not in INPUT_TYPE_OPTIONS:
             raise _bad_parameter("audioInputType", ",".join(INPUT_TYPE_OPTIONS))
         speaker = self._volume(values, "speakerVolume", self.speaker_volume)
         microphone = self.microphone_volume

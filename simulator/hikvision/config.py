@@ -52,7 +52,7 @@ class ChannelConfig:
     volume_min: int = 0
     volume_max: int = 100
     microphone_volume: int | None = None
-    input_type: str = "MicIn"
+    input_type: str | None = "MicIn"  # None: no audio input (no microphone, no line in)
     noise_reduce: bool = False
     output_type: str | None = None  # e.g. "Speaker"; absent on many cameras
     echo_cancellation: bool | None = None

@@ -96,7 +96,7 @@ class Microphone:
         self._queue: deque[_Clip] = deque()
         self.clips_played = 0
         self.frames_sent = 0
-        self.speaker_heard_at: float | None = None  # the last talk audio's arrival
+        self.speaker_done_at: float | None = None  # when the speaker has played all it got
         self.set_ambient(ambient, samples)
         self._configured = (self.ambient_name, self._ambient)
 
@@ -138,9 +138,15 @@ class Microphone:
         """Decode a sound file (blocking: run it in a thread from the event loop) and queue it."""
         self.play(decode_sound(path), lead_seconds=lead_seconds)
 
-    def speaker_played(self, at: float) -> None:
-        """The camera's speaker got audio (the talk socket); clips may wait for its end."""
-        self.speaker_heard_at = at
+    def speaker_played(self, at: float, size: int) -> None:
+        """The camera's speaker got `size` bytes of G.711 (the talk socket) at `at`.
+
+        The speaker plays what it gets at 8000 bytes a second from the first byte, so a
+        client sending ahead of time is still heard after its last byte: clips waiting for
+        the speaker's end count from when the speaker has played everything it got.
+        """
+        start = at if self.speaker_done_at is None else max(at, self.speaker_done_at)
+        self.speaker_done_at = start + size / SAMPLE_RATE
 
     def clear(self) -> None:
         """Forget queued clips."""
@@ -153,7 +159,7 @@ class Microphone:
         self._ambient_position = 0
         self.clips_played = 0
         self.frames_sent = 0
-        self.speaker_heard_at = None
+        self.speaker_done_at = None
 
     @property
     def queued_seconds(self) -> float:
@@ -186,7 +192,7 @@ class Microphone:
     def _next_samples(self) -> array[int]:
         clip = self._queue[0] if self._queue else None
         if clip is not None and clip.after_speaker is not None:
-            heard = self.speaker_heard_at
+            heard = self.speaker_done_at
             if heard is None or heard < clip.queued_at:
                 return self._ambient_samples(FRAME_BYTES)  # the question was not asked yet
             if time.monotonic() - heard < clip.after_speaker:

@@ -7,6 +7,7 @@ from pathlib import Path
 from unittest.mock import PropertyMock, patch
 
 from homeassistant.core import HomeAssistant
+from homeassistant.setup import async_setup_component
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.syrupy import HomeAssistantSnapshotExtension
@@ -14,6 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.talkback.const import DOMAIN
 from simulator.hikvision import CameraConfig, HikvisionCamera
+from tests.speech.conftest import offline_speech_integration, synthesizer  # noqa: F401
 
 from .helpers import CAMERA, entry_data, recorded_ffmpeg_runs
 
@@ -38,6 +40,16 @@ def entity_registry_enabled_by_default() -> Generator[None]:
         return_value=True,
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+async def homeassistant_integration(hass: HomeAssistant) -> None:
+    """Set up `homeassistant`, as every real instance has it.
+
+    Talkback depends on assist_satellite, whose conversation agent reads the entities exposed
+    to it, which the `homeassistant` integration keeps.
+    """
+    assert await async_setup_component(hass, "homeassistant", {})
 
 
 @pytest.fixture

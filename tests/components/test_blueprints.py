@@ -31,6 +31,7 @@ TTS_ENGINE = "tts.offline"
 SPEAKERS = ["media_player.front_door", "media_player.hall_speaker"]
 DOORBELL = "binary_sensor.front_doorbell"
 DOORBELL_EVENT = "event.gate_station_doorbell"
+SATELLITE = "assist_satellite.gate_station"
 CHIME = "media-source://media_source/local/chime.mp3"
 COOLDOWN = timedelta(minutes=2)
 # How long a trigger may take to reach its actions. A run waiting out its cooldown keeps
@@ -43,6 +44,7 @@ def test_every_blueprint_is_there() -> None:
     assert [path.name for path in BLUEPRINT_FILES] == [
         "announce.yaml",
         "doorbell_announcement.yaml",
+        "doorbell_conversation.yaml",
     ]
 
 
@@ -217,3 +219,29 @@ async def test_doorbell_event_announces_without_chime(
     assert [call.data["message"] for call in speak] == ["Someone is at the door."]
     assert play_media == []  # no chime chosen
     await hass.async_block_till_done()
+
+
+@pytest.mark.usefixtures("blueprints")
+async def test_ring_starts_a_conversation(hass: HomeAssistant) -> None:
+    """A ring makes the satellite greet and listen; a restored state or other event does not."""
+    listen = async_mock_service(hass, "talkback", "listen")
+    hass.states.async_set(DOORBELL_EVENT, STATE_UNAVAILABLE)
+    await _automation_from(
+        hass,
+        "doorbell_conversation.yaml",
+        {"doorbell": DOORBELL_EVENT, "satellite": SATELLITE},
+    )
+
+    # Restored after a restart: no ring.
+    await _press(hass, DOORBELL_EVENT, "2026-11-27T05:00:00.000+00:00")
+    assert listen == []
+
+    hass.states.async_set(DOORBELL_EVENT, "2026-11-27T05:01:00.000+00:00", {"event_type": "ring"})
+    await hass.async_block_till_done()
+    assert [call.data for call in listen] == [
+        {"entity_id": [SATELLITE], "message": "Hello, how can I help?", "preannounce": False}
+    ]
+
+    hass.states.async_set(DOORBELL_EVENT, "2026-11-27T05:02:00.000+00:00", {"event_type": "other"})
+    await hass.async_block_till_done()
+    assert len(listen) == 1

@@ -46,6 +46,7 @@ async def poll(entry: MockConfigEntry) -> None:
 @pytest.mark.parametrize(
     "platform",
     [
+        Platform.ASSIST_SATELLITE,
         Platform.BINARY_SENSOR,
         Platform.MEDIA_PLAYER,
         Platform.NUMBER,

@@ -73,7 +73,7 @@ def test_runtime_data_is_set_in_async_setup_entry() -> None:
 def test_every_platform_has_a_hook() -> None:
     """The check below sees all platforms (a list that missed them would pass anything)."""
     assert ("media_player", "async_setup_entry") in hooks()
-    assert len([hook for hook in hooks() if hook[1] == "async_setup_entry"]) == 7
+    assert len([hook for hook in hooks() if hook[1] == "async_setup_entry"]) == 9
 
 
 @pytest.mark.parametrize(("module", "function"), hooks())

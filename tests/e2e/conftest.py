@@ -8,7 +8,6 @@ loopback sockets again.
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 import shutil
 import time
@@ -20,7 +19,7 @@ from benchmarks.run import find_ffmpeg
 from benchmarks.simulated import Camera, Control
 from devtools.instance import TalkbackInstance
 
-from .harness import ARTIFACTS, CAMERA, EndToEnd
+from .harness import ARTIFACTS, CAMERA, EndToEnd, instance_loop
 
 
 @pytest.fixture(autouse=True)
@@ -36,9 +35,7 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndToEnd]:
     ARTIFACTS.mkdir(parents=True)
     ffmpeg = find_ffmpeg()
     instance = TalkbackInstance(tmp_path_factory.mktemp("hass"), [CAMERA], ffmpeg=ffmpeg)
-    # A loop of our own (not made the current loop): PHACC checks the tests' loop.
-    runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
-    try:
+    with instance_loop(instance, "home-assistant.log") as runner:
         started = time.monotonic()
         runner.run(instance.start())
         device = instance.camera()
@@ -49,11 +46,3 @@ def e2e(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EndToEnd]:
             instance_ready_s=round(time.monotonic() - started, 2),
         )
         yield harness
-    finally:
-        pytest_socket.enable_socket()
-        try:
-            runner.run(instance.stop())
-        finally:
-            runner.close()
-            if instance.log_path.exists():
-                shutil.copyfile(instance.log_path, ARTIFACTS / "home-assistant.log")

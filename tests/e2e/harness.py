@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Coroutine
+from collections.abc import AsyncIterator, Coroutine, Iterator
 import contextlib
 from dataclasses import dataclass, field
 import json
 from pathlib import Path
+import shutil
 from typing import Any
 import wave
 
 import numpy as np
+import pytest_socket
 
 from benchmarks.simulated import Control
 from devtools.instance import TalkbackInstance
@@ -26,6 +28,26 @@ STATE_TIMEOUT = 10.0  # for an entity to reach a state
 AUDIO_TIMEOUT = 20.0  # for the camera to receive audio after a play starts
 POLL_INTERVAL = 0.05
 TONE_RATE = 16000
+
+
+@contextlib.contextmanager
+def instance_loop(instance: TalkbackInstance, log_name: str) -> Iterator[asyncio.Runner]:
+    """An event loop of the instance's own (not made current: PHACC checks the tests' loop).
+
+    On exit the instance stops, whatever state it is in (sockets allowed again: PHACC blocks
+    them before every test), and its log is kept as `log_name`.
+    """
+    runner = asyncio.Runner(loop_factory=asyncio.new_event_loop)
+    try:
+        yield runner
+    finally:
+        pytest_socket.enable_socket()
+        try:
+            runner.run(instance.stop())
+        finally:
+            runner.close()
+            if instance.log_path.exists():
+                shutil.copyfile(instance.log_path, ARTIFACTS / log_name)
 
 
 def write_tone(path: Path, seconds: float, frequency: float = 440.0) -> None:

@@ -173,7 +173,7 @@ async def test_ambient_file_loops_and_reset_restores(tmp_path: Path) -> None:
 
 
 async def test_clip_waits_for_the_speaker_to_finish() -> None:
-    """`after_speaker`: the visitor answers once the camera has spoken and been quiet."""
+    """`after_speaker`: the visitor answers once the camera has played what it got and been quiet."""
     async with running(SILENT) as (camera, http):
         status, state = await control(
             camera,
@@ -195,10 +195,11 @@ async def test_clip_waits_for_the_speaker_to_finish() -> None:
             heard += await stream.content.readexactly(20000)
     samples = decode(heard, AudioEncoding.MULAW)
     frames = voiced(samples)
-    expected = (spoke + 0.3 - started) / 0.02
+    # The speaker plays the 0.4 s it got from its first byte on; the visitor waits for its end.
+    expected = (spoke + 3200 / 8000 + 0.3 - started) / 0.02
     assert frames[0] == pytest.approx(expected, abs=8)
     assert frames[-1] - frames[0] == pytest.approx(14, abs=1)  # the whole 0.3 s clip
-    assert camera.microphones[1].speaker_heard_at is not None
+    assert camera.microphones[1].speaker_done_at is not None
 
 
 def parts(buffer: bytes, boundary: str) -> list[tuple[str, bytes]]:

@@ -12,6 +12,8 @@ from homeassistant.core import HomeAssistant
 from ..isapi.models import DeviceInfo
 from ..output import SpeakerOutput
 from .coordinator import ChannelCoordinator
+from .doorbell import Doorbell
+from .voice import VoiceSettings
 
 
 @dataclass
@@ -19,7 +21,9 @@ class HikvisionData:
     """A Hikvision camera, door station or recorder while its entry is loaded."""
 
     platforms: ClassVar[tuple[Platform, ...]] = (
+        Platform.ASSIST_SATELLITE,
         Platform.BINARY_SENSOR,
+        Platform.EVENT,
         Platform.MEDIA_PLAYER,
         Platform.NUMBER,
         Platform.SELECT,
@@ -43,3 +47,8 @@ class HikvisionData:
                 hass, entry, f"{entry.title} channel {channel_id}"
             )
         return output
+
+    voice: dict[str, VoiceSettings] = field(default_factory=dict)
+    """Settings of the voice satellites, by channel id (channels with an audio input)."""
+    doorbell: Doorbell | None = None
+    """The rings of a door station; None for other devices."""

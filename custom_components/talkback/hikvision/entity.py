@@ -68,6 +68,15 @@ class ChannelEntity(CoordinatorEntity[ChannelCoordinator]):
         """What the channel accepts, read at setup."""
         return self.coordinator.capabilities.get(self.channel_id)
 
+    def _set_talking(self, is_open: bool) -> None:
+        """Talkback opened or closed a session on the channel: tell the talk-session sensor."""
+        talking_channels = self.device_data.talking_channels
+        if is_open:
+            talking_channels.add(self.channel_id)
+        else:
+            talking_channels.discard(self.channel_id)
+        self.coordinator.async_update_listeners()
+
 
 @dataclass(frozen=True, kw_only=True)
 class ChannelSettingDescription(EntityDescription):

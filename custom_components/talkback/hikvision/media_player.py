@@ -17,6 +17,7 @@ from ..entry import TalkbackConfigEntry
 from ..isapi.talk import TalkSession
 from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
 from ..vendor import VendorPlatform
+from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .entity import ChannelEntity, add_channel_entities
 
@@ -48,6 +49,24 @@ def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
             else []
         ),
     )
+
+
+async def channel_playback_settings(
+    hass: HomeAssistant,
+    entry: TalkbackConfigEntry,
+    coordinator: ChannelCoordinator,
+    channel_id: str,
+) -> PlaybackSettings:
+    """How to play on a channel, its codec read right before talking (it may have changed)."""
+    channel = await coordinator.client.two_way_audio_channel(channel_id)
+    codec = channel.g711_codec
+    if codec is None:
+        raise HomeAssistantError(
+            translation_domain=DOMAIN,
+            translation_key="unsupported_codec",
+            translation_placeholders={"codec": channel.audio_compression_type},
+        )
+    return playback_settings(hass, entry.options, G711Codec(codec))
 
 
 class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
@@ -95,25 +114,14 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
 
     async def _playback_settings(self) -> PlaybackSettings:
         """Read the channel again right before talking: its codec may have changed."""
-        channel = await self.coordinator.client.two_way_audio_channel(self.channel_id)
-        codec = channel.g711_codec
-        if codec is None:
-            raise HomeAssistantError(
-                translation_domain=DOMAIN,
-                translation_key="unsupported_codec",
-                translation_placeholders={"codec": channel.audio_compression_type},
-            )
-        return playback_settings(self.hass, self._entry.options, G711Codec(codec))
+        return await channel_playback_settings(
+            self.hass, self._entry, self.coordinator, self.channel_id
+        )
 
     def _open_session(self) -> TalkSession:
         return self.coordinator.client.talk(self.channel_id)
 
     def _session_changed(self, is_open: bool) -> None:
         """Tell the talk-session sensor, which also shows other apps' sessions."""
-        talking_channels = self.device_data.talking_channels
-        if is_open:
-            talking_channels.add(self.channel_id)
-        else:
-            talking_channels.discard(self.channel_id)
-        self.coordinator.async_update_listeners()
+        self._set_talking(is_open)
         LOGGER.debug("%s talk session %s", self.entity_id, "open" if is_open else "closed")

@@ -13,6 +13,7 @@ from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity, add_channel_entities
+from .voice_select import voice_selects
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -45,7 +46,10 @@ SELECTS: tuple[ChannelSelectDescription, ...] = (
 
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
-    """Add a select per channel setting that the device offers options for."""
+    """Add a select per channel setting that the device offers options for.
+
+    Every voice satellite also gets Home Assistant's pipeline and VAD sensitivity selects.
+    """
     entry, data = platform.entry, platform.data
     add_channel_entities(
         platform,
@@ -57,6 +61,7 @@ def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
             and (options := description.options_fn(caps))
         ],
     )
+    platform.add_entities(voice_selects(platform))
 
 
 class ChannelSelect(ChannelSettingEntity[ChannelSelectDescription], SelectEntity):

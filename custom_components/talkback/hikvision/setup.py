@@ -13,6 +13,8 @@ from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
 from .devices import remove_gone_channels
+from .doorbell import Doorbell, is_door_station
+from .voice import VoiceSettings, has_audio_input
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
@@ -28,6 +30,11 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
         coordinator=coordinator,
         outputs={},
         camera_channel=next(iter(coordinator.data)) if len(coordinator.data) == 1 else None,
+        voice={
+            channel_id: VoiceSettings()
+            for channel_id, channel in coordinator.data.items()
+            if has_audio_input(channel)
+        },
     )
     for channel_id in coordinator.data:
         data.output(hass, entry, channel_id)
@@ -41,6 +48,9 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
     entry.async_on_unload(
         coordinator.async_add_listener(lambda: remove_gone_channels(hass, entry, data))
     )
+    if is_door_station(device.device_type):
+        data.doorbell = Doorbell(client)
+        data.doorbell.async_start(hass, entry)
     LOGGER.info(
         "Talkback loaded for %s (%s at %s, %d talk channel(s))",
         entry.title,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import functools
 import io
 import threading
 import wave
@@ -25,22 +26,30 @@ _SYNTH_CALLBACK = ctypes.CFUNCTYPE(
 _ENGINE_LOCK = threading.Lock()
 
 
+@functools.cache
+def _engine() -> tuple[ctypes.CDLL, int]:
+    """The library, initialised once per process (initialising it again while another
+    instance still uses it crashed the process), and its sample rate."""
+    lib = ctypes.CDLL(espeakng_loader.get_library_path())
+    lib.espeak_Initialize.restype = ctypes.c_int
+    lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+    sample_rate = lib.espeak_Initialize(
+        _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, espeakng_loader.get_data_path().encode(), 0
+    )
+    if sample_rate <= 0:
+        raise RuntimeError("eSpeak NG could not be initialised")
+    return lib, sample_rate
+
+
 class EspeakSynthesizer:
     """Text to 16-bit mono WAV; one synthesis at a time in the whole process."""
 
     def __init__(self, voice: str = "en") -> None:
-        """Load the library and select a voice."""
-        self._lib = ctypes.CDLL(espeakng_loader.get_library_path())
-        self._lib.espeak_Initialize.restype = ctypes.c_int
-        self._lib.espeak_SetParameter.argtypes = [ctypes.c_int, ctypes.c_int, ctypes.c_int]
+        """Load the library (once per process) and select a voice."""
+        with _ENGINE_LOCK:
+            self._lib, self.sample_rate = _engine()
         self._chunks: list[bytes] = []
         self._callback = _SYNTH_CALLBACK(self._collect)  # kept alive as long as self
-        with _ENGINE_LOCK:
-            self.sample_rate = self._lib.espeak_Initialize(
-                _AUDIO_OUTPUT_SYNCHRONOUS, _BUFFER_MS, espeakng_loader.get_data_path().encode(), 0
-            )
-        if self.sample_rate <= 0:
-            raise RuntimeError("eSpeak NG could not be initialised")
         self.voice = voice
         self.set_voice(voice)
 

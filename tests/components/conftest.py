@@ -15,7 +15,7 @@ from syrupy.assertion import SnapshotAssertion
 
 from custom_components.talkback.const import DOMAIN
 from simulator.hikvision import CameraConfig, HikvisionCamera
-from tests.speech.conftest import offline_speech_integration, synthesizer  # noqa: F401
+from tests.speech.fixtures import offline_speech_integration, synthesizer  # noqa: F401
 
 from .helpers import CAMERA, entry_data, recorded_ffmpeg_runs
 

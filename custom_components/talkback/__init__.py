@@ -6,7 +6,11 @@ from collections.abc import Callable, Coroutine, Mapping
 from typing import Any
 
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.typing import ConfigType
 
 from .axis.data import AxisData
@@ -50,6 +54,17 @@ async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> 
 async def async_unload_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> bool:
     """Unload a config entry."""
     return await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms)
+
+
+async def async_remove_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
+    """Withdraw the repair issues of a device that is no longer in Talkback."""
+    raised = [
+        issue.issue_id
+        for issue in ir.async_get(hass).issues.values()
+        if issue.domain == DOMAIN and (issue.data or {}).get("entry_id") == entry.entry_id
+    ]
+    for issue_id in raised:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def async_remove_config_entry_device(

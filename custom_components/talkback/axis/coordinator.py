@@ -13,7 +13,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from ..const import DOMAIN, LOGGER, RELAY_SETTINGS_INTERVAL, RELAY_STATUS_INTERVAL
 from ..errors import device_errors_translated, update_failed
 from ..vapix.client import VapixClient
-from ..vapix.exceptions import VapixError
+from ..vapix.exceptions import VapixError, VapixNotSupportedError
 from ..vapix.models import (
     AxisDeviceInfo,
     RelayCapabilities,
@@ -22,6 +22,7 @@ from ..vapix.models import (
     RelayNetworkPeer,
     SoundConfiguration,
     normalize_mac,
+    relay_api_supported,
 )
 
 
@@ -83,6 +84,7 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
             update_interval=RELAY_STATUS_INTERVAL,
         )
         self.client = client
+        self.entry = entry
         self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
         self.capabilities = RelayCapabilities()
         self._sound: SoundConfiguration | None = None
@@ -126,5 +128,20 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
                 self._sound = await self.client.get_sound_configuration()
                 self._sound_read_at = time.monotonic()
         except VapixError as err:
+            if isinstance(err, VapixNotSupportedError) and await self._relay_api_removed():
+                LOGGER.warning(
+                    "%s no longer has the audio relay API (a firmware upgrade?); reloading "
+                    "without relay entities",
+                    self.entry.title,
+                )
+                self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
             raise update_failed(err) from err
         return RelayState(network, statuses, self._sound, self.own_mac)
+
+    async def _relay_api_removed(self) -> bool:
+        """Whether the device, read afresh, lacks the API (AXIS OS 10.12 removed it)."""
+        try:
+            parameters = await self.client.parameters(refresh=True)
+        except VapixError:
+            return False
+        return not relay_api_supported(parameters.relay_api_version)

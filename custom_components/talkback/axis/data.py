@@ -10,6 +10,7 @@ from homeassistant.const import Platform
 from ..output import SpeakerOutput
 from ..vapix.client import VapixClient
 from ..vapix.models import AxisDeviceInfo
+from .availability import DeviceCoordinator
 from .coordinator import RelayCoordinator
 
 
@@ -34,3 +35,5 @@ class AxisData:
     """Whether Talkback itself is sending audio to the device right now."""
     main_device_id: str = ""
     """Device registry id of the device itself."""
+    availability: DeviceCoordinator | None = None
+    """Polls a device without the relay API (the relay coordinator polls one with it)."""

@@ -239,3 +239,22 @@ async def test_issue_texts_use_the_placeholders_raised(
     for key, text in texts.items():
         allowed = placeholders | ({"error"} if key.endswith("write_failed") else set())
         assert placeholders_in(text) <= allowed, key
+
+
+@pytest.mark.parametrize("camera_config", [AAC])
+async def test_codec_changed_while_the_dialog_is_open_is_not_written_again(
+    hass: HomeAssistant,
+    loaded_entry: MockConfigEntry,
+    camera: HikvisionCamera,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Set to A-law on the device meanwhile: confirming keeps A-law, writes nothing."""
+    step = await start_fix_flow(hass_client, codec_issue(hass, loaded_entry).issue_id)
+    camera.channels[1].codec = "G.711alaw"
+    puts_before = [r for r in camera.requests if r.method == "PUT"]
+    done = await submit_fix_flow(hass_client, step["flow_id"])
+    assert done["type"] == "create_entry"
+    await hass.async_block_till_done()
+    assert [r for r in camera.requests if r.method == "PUT"] == puts_before
+    assert camera.channels[1].codec == "G.711alaw"
+    assert talkback_issues(hass) == {}

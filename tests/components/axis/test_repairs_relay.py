@@ -14,6 +14,7 @@ from pytest_homeassistant_custom_component.typing import ClientSessionGenerator
 
 from custom_components.talkback.const import DOMAIN
 from simulator.axis import AxisRelayNetwork
+from simulator.core import Fault, FaultKind
 from tests.components.audio_fixtures import write_tone
 from tests.components.helpers import play
 from tests.components.repairs import (
@@ -172,3 +173,35 @@ async def test_issue_texts_use_the_placeholders_raised(hass: HomeAssistant) -> N
     assert {"title", "fix_flow.step.confirm.description"} <= set(texts)
     for key, text in texts.items():
         assert placeholders_in(text) <= {"device", "firmware", "removed_in"}, key
+
+
+async def test_an_unanswered_check_does_not_reload(
+    hass: HomeAssistant, axis_network: AxisRelayNetwork, network: MockConfigEntry
+) -> None:
+    """The relay service gone but param.cgi failing too: wait for a clear answer."""
+    axis_network[0].faults.add(Fault(FaultKind.STATUS, path="/axis-cgi/param.cgi", status=500))
+    await lose_relay_api(hass, axis_network, network)
+    assert network.runtime_data.relay is not None
+    assert hass.states.get(HALL).state == STATE_UNAVAILABLE
+    assert talkback_issues(hass) == {}
+
+    axis_network[0].faults.clear()
+    await poll(hass, network)
+    await hass.async_block_till_done()
+    assert network.runtime_data.relay is None
+    assert relay_issue(hass, network)
+
+
+async def test_fix_of_an_unloaded_entry_aborts(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    network: MockConfigEntry,
+    hass_client: ClientSessionGenerator,
+) -> None:
+    """Unloaded, Talkback does not know what the device has: the flow says so."""
+    await lose_relay_api(hass, axis_network, network)
+    issue = relay_issue(hass, network)
+    assert await hass.config_entries.async_unload(network.entry_id)
+    step = await start_fix_flow(hass_client, issue.issue_id)
+    assert (step["type"], step["reason"]) == ("abort", "not_loaded")
+    assert er.async_get(hass).async_get(MULTICAST) is not None

@@ -52,12 +52,15 @@ async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> bool:
-    """Unload a config entry."""
-    return await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms)
+    """Unload a config entry; its repair issues go with it (setup raises them again)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms)
+    if unloaded:
+        _withdraw_issues(hass, entry)
+    return unloaded
 
 
-async def async_remove_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
-    """Withdraw the repair issues of a device that is no longer in Talkback."""
+def _withdraw_issues(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
+    """Issues are raised from what a loaded entry reads; without it nothing backs them."""
     raised = [
         issue.issue_id
         for issue in ir.async_get(hass).issues.values()

@@ -170,19 +170,23 @@ async def test_refused_write_is_shown_and_the_issue_stays(
 
 
 @pytest.mark.parametrize("camera_config", [AAC])
-async def test_fix_of_an_unloaded_entry_aborts(
+async def test_unloading_withdraws_the_issue_and_an_open_fix_aborts(
     hass: HomeAssistant,
     loaded_entry: MockConfigEntry,
     camera: HikvisionCamera,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """Talkback cannot write to a device it is not connected to: the flow says so."""
-    issue = codec_issue(hass, loaded_entry)
+    """Unloaded, nothing reads the channel: the issue goes; a dialog left open aborts."""
+    step = await start_fix_flow(hass_client, codec_issue(hass, loaded_entry).issue_id)
     assert await hass.config_entries.async_unload(loaded_entry.entry_id)
-    step = await start_fix_flow(hass_client, issue.issue_id)
-    assert step["type"] == "abort"
-    assert step["reason"] == "not_loaded"
+    assert talkback_issues(hass) == {}
+    done = await submit_fix_flow(hass_client, step["flow_id"])
+    assert (done["type"], done["reason"]) == ("abort", "not_loaded")
     assert camera.channels[1].codec == "AAC"
+
+    assert await hass.config_entries.async_setup(loaded_entry.entry_id)
+    await hass.async_block_till_done()
+    assert codec_issue(hass, loaded_entry)
 
 
 @pytest.mark.parametrize(

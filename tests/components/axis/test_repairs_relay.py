@@ -192,16 +192,17 @@ async def test_an_unanswered_check_does_not_reload(
     assert relay_issue(hass, network)
 
 
-async def test_fix_of_an_unloaded_entry_aborts(
+async def test_unloading_withdraws_the_issue_and_an_open_fix_aborts(
     hass: HomeAssistant,
     axis_network: AxisRelayNetwork,
     network: MockConfigEntry,
     hass_client: ClientSessionGenerator,
 ) -> None:
-    """Unloaded, Talkback does not know what the device has: the flow says so."""
+    """Unloaded, Talkback does not know what the device has: the issue goes, a fix aborts."""
     await lose_relay_api(hass, axis_network, network)
-    issue = relay_issue(hass, network)
+    step = await start_fix_flow(hass_client, relay_issue(hass, network).issue_id)
     assert await hass.config_entries.async_unload(network.entry_id)
-    step = await start_fix_flow(hass_client, issue.issue_id)
-    assert (step["type"], step["reason"]) == ("abort", "not_loaded")
+    assert talkback_issues(hass) == {}
+    done = await submit_fix_flow(hass_client, step["flow_id"])
+    assert (done["type"], done["reason"]) == ("abort", "not_loaded")
     assert er.async_get(hass).async_get(MULTICAST) is not None

@@ -56,6 +56,7 @@ async def test_fix_sets_mulaw_on_the_device_and_reloads(
     issue = codec_issue(hass, loaded_entry)
     assert issue.is_fixable
     assert issue.severity is ir.IssueSeverity.ERROR
+    assert issue.learn_more_url.endswith("troubleshooting.md#repairs")
     assert issue.translation_key == "unsupported_codec"
     assert issue.translation_placeholders == {
         "device": "Front door",

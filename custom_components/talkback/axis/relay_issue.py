@@ -11,7 +11,7 @@ from __future__ import annotations
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er, issue_registry as ir
 
-from ..const import DOMAIN
+from ..const import DOMAIN, REPAIRS_DOCUMENTATION
 from ..entry import TalkbackConfigEntry
 from ..vapix.const import RELAY_DEPRECATED_FROM_OS
 from .data import AxisData
@@ -80,6 +80,7 @@ def update_relay_issue(hass: HomeAssistant, entry: TalkbackConfigEntry, data: Ax
         issue_id,
         is_fixable=True,
         severity=ir.IssueSeverity.WARNING,
+        learn_more_url=REPAIRS_DOCUMENTATION,
         translation_key=ISSUE_RELAY_API_REMOVED,
         translation_placeholders={
             "device": entry.title,

@@ -12,7 +12,7 @@ from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import issue_registry as ir
 
-from ..const import CONF_CHANNELS, DOMAIN
+from ..const import CONF_CHANNELS, DOMAIN, REPAIRS_DOCUMENTATION
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel, g711_law
 
 ISSUE_UNSUPPORTED_CODEC = "unsupported_codec"
@@ -57,6 +57,7 @@ def update_codec_issues(
             issue_id,
             is_fixable=target is not None,
             severity=ir.IssueSeverity.ERROR,
+            learn_more_url=REPAIRS_DOCUMENTATION,
             translation_key=ISSUE_UNSUPPORTED_CODEC if target else ISSUE_UNSUPPORTED_CODEC_NO_G711,
             translation_placeholders={
                 "device": entry.title,

@@ -139,7 +139,7 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
         return RelayState(network, statuses, self._sound, self.own_mac)
 
     async def _relay_api_removed(self) -> bool:
-        """Whether the device, read afresh, lacks the API (AXIS OS 10.12 removed it)."""
+        """Whether the device, read afresh, lacks the API (firmware after AXIS OS 10.12 may)."""
         try:
             parameters = await self.client.parameters(refresh=True)
         except VapixError:

@@ -1,4 +1,6 @@
-"""The repair issue of an Axis device whose audio relay API went away (AXIS OS 10.12 on).
+"""The repair issue of an Axis device whose audio relay API went away in a firmware upgrade.
+
+Axis deprecated the API in AXIS OS 10.12; firmware from then on may come without it.
 
 A device that had the API left relay entities (multicast, each peer's status, gain and
 leader) and follower devices in the registry. Without the API they can never be read again;

@@ -7,7 +7,11 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntryState
 from homeassistant.core import HomeAssistant
-from homeassistant.helpers import config_validation as cv, device_registry as dr
+from homeassistant.helpers import (
+    config_validation as cv,
+    device_registry as dr,
+    issue_registry as ir,
+)
 from homeassistant.helpers.typing import ConfigType
 
 from .axis.data import AxisData
@@ -50,8 +54,22 @@ async def async_setup_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> 
 
 
 async def async_unload_entry(hass: HomeAssistant, entry: TalkbackConfigEntry) -> bool:
-    """Unload a config entry."""
-    return await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms)
+    """Unload a config entry; its repair issues go with it (setup raises them again)."""
+    unloaded = await hass.config_entries.async_unload_platforms(entry, entry.runtime_data.platforms)
+    if unloaded:
+        _withdraw_issues(hass, entry)
+    return unloaded
+
+
+def _withdraw_issues(hass: HomeAssistant, entry: TalkbackConfigEntry) -> None:
+    """Issues are raised from what a loaded entry reads; without it nothing backs them."""
+    raised = [
+        issue.issue_id
+        for issue in ir.async_get(hass).issues.values()
+        if issue.domain == DOMAIN and (issue.data or {}).get("entry_id") == entry.entry_id
+    ]
+    for issue_id in raised:
+        ir.async_delete_issue(hass, DOMAIN, issue_id)
 
 
 async def async_remove_config_entry_device(

@@ -29,3 +29,8 @@ RELAY_STATUS_INTERVAL: Final = timedelta(seconds=15)
 """Polling of a relay leader's peers and their link status."""
 RELAY_SETTINGS_INTERVAL: Final = timedelta(minutes=5)
 """Master volume and network settings change rarely: read them less often."""
+
+REPAIRS_DOCUMENTATION: Final = (
+    "https://github.com/talkback-dev/talkback/blob/main/docs/user/troubleshooting.md#repairs"
+)
+"""Where a repair's "Learn more" leads."""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 from contextlib import aclosing
+from dataclasses import replace
 import json
 from pathlib import Path
 import time
@@ -176,6 +177,12 @@ class AxisSpeaker:
 
     async def __aexit__(self, *exc_info: object) -> None:
         await self.stop()
+
+    def install_firmware(self, version: str, *, relay_api_version: str | None) -> None:
+        """Another AXIS OS, as after an upgrade: from 10.12 on the relay API may be gone."""
+        self.config = replace(
+            self.config, firmware_version=version, relay_api_version=relay_api_version
+        )
 
     # Relay network ------------------------------------------------------------------
 

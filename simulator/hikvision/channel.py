@@ -123,13 +123,14 @@ class AudioChannel:
     def capabilities(self) -> Element:
         """<TwoWayAudioChannelCap>: options as attributes, some with the current value."""
         volume_range = {"min": self.config.volume_min, "max": self.config.volume_max}
+        stated = self.config.stated_volume_range or (self.config.volume_min, self.config.volume_max)
         caps = el(
             "TwoWayAudioChannelCap",
             None,
             el("id", self.id),
             cap("enabled", opt="true,false"),
             cap("audioCompressionType", self.codec, opt=",".join(self.config.codec_options)),
-            cap("speakerVolume", **volume_range),
+            cap("speakerVolume", min=stated[0], max=stated[1]),
         )
         if self.microphone_volume is not None:
             caps.children.append(cap("microphoneVolume", **volume_range))

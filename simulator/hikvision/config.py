@@ -51,6 +51,9 @@ class ChannelConfig:
     speaker_volume: int = 50
     volume_min: int = 0
     volume_max: int = 100
+    stated_volume_range: tuple[int, int] | None = None
+    """What the capabilities state as (min, max) when firmware states another range than the
+    one it keeps to (an inverted or too narrow range); None: the range it keeps to."""
     microphone_volume: int | None = None
     input_type: str | None = "MicIn"  # None: no audio input (no microphone, no line in)
     noise_reduce: bool = False

@@ -9,7 +9,13 @@ import heapq
 import itertools
 import subprocess
 
-from custom_components.talkback.audio import FRAME_BYTES, FRAME_DURATION, G711Codec
+from custom_components.talkback.audio import (
+    FRAME_BYTES,
+    FRAME_DURATION,
+    AudioFanOut,
+    FanOutSink,
+    G711Codec,
+)
 from custom_components.talkback.audio.pacer import group_frames
 
 TONE_HZ = 440
@@ -158,3 +164,48 @@ class Feed:
                 yield item
         finally:
             self.closed = True
+
+
+class Speaker:
+    """A fake speaker writer consuming one sink in a task, as a talk session would."""
+
+    def __init__(
+        self,
+        sink: FanOutSink,
+        clock: FakeClock,
+        *,
+        stall_after: int | None = None,
+        fail_after: int | None = None,
+    ) -> None:
+        """Start consuming `sink`; stall or fail after that many frames."""
+        self.sink = sink
+        self.heard: list[tuple[float, bytes]] = []
+        self._clock = clock
+        self._stall_after = stall_after
+        self._fail_after = fail_after
+        self.unstall = asyncio.Event()
+        self.task = asyncio.create_task(self._play())
+
+    async def _play(self) -> None:
+        async with self.sink:
+            async for item in self.sink:
+                # The pacer releases chunks of whole frames: noted frame by frame.
+                assert item
+                assert len(item) % FRAME_BYTES == 0
+                before = len(self.heard)
+                for offset in range(0, len(item), FRAME_BYTES):
+                    self.heard.append((self._clock.now, item[offset : offset + FRAME_BYTES]))
+                if self._fail_after is not None and before < self._fail_after <= len(self.heard):
+                    raise ConnectionResetError("connection reset by the speaker")
+                if self._stall_after is not None and before < self._stall_after <= len(self.heard):
+                    await self.unstall.wait()
+
+    async def result(self) -> BaseException | None:
+        """The writer's error, once it ended."""
+        await asyncio.wait([self.task])
+        return self.task.exception()
+
+
+async def start(fanout: AudioFanOut) -> asyncio.Task[None]:
+    """Run the fan-out in a task."""
+    return asyncio.create_task(fanout.run())

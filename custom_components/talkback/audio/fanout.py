@@ -93,7 +93,7 @@ class FanOutSink:
         else:
             self.error = AudioSinkDroppedError(f"Speaker {self.name} failed: {cause}")
             self.error.__cause__ = cause
-        _LOGGER.warning("Dropped from the announcement: %s", self.error)
+        _LOGGER.warning("Dropped from the playback: %s", self.error)
         self.close()
 
     def offer(self, frame: bytes) -> None:
@@ -101,7 +101,7 @@ class FanOutSink:
         if self._queued_frames >= self._queue_frames:
             self.drop(
                 AudioSinkDroppedError(
-                    f"Speaker {self.name} fell {self._queue_frames} frames behind the others;"
+                    f"Speaker {self.name} fell {self._queue_frames} frames behind the audio;"
                     " check its network connection"
                 )
             )
@@ -154,7 +154,7 @@ class AudioFanOut:
         return sink
 
     def stop(self) -> None:
-        """End the announcement now, for every sink."""
+        """End the playback now, for every sink."""
         self._pacer.stop()
 
     async def run(self) -> None:

@@ -13,7 +13,7 @@ from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 from ..const import DOMAIN, LOGGER, RELAY_SETTINGS_INTERVAL, RELAY_STATUS_INTERVAL
 from ..errors import device_errors_translated, update_failed
 from ..vapix.client import VapixClient
-from ..vapix.exceptions import VapixError
+from ..vapix.exceptions import VapixError, VapixNotSupportedError
 from ..vapix.models import (
     AxisDeviceInfo,
     DiscoveredRelayPeer,
@@ -23,6 +23,7 @@ from ..vapix.models import (
     RelayNetworkPeer,
     SoundConfiguration,
     normalize_mac,
+    relay_api_supported,
 )
 
 
@@ -88,6 +89,7 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
         )
         self.client = client
         self.serial = device.serial_number
+        self.entry = entry
         self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
         self.capabilities = RelayCapabilities()
         self._sound: SoundConfiguration | None = None
@@ -133,5 +135,20 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
                 self._discovered = await self.client.get_discovered_audio_peers()
                 self._sound_read_at = time.monotonic()
         except VapixError as err:
+            if isinstance(err, VapixNotSupportedError) and await self._relay_api_removed():
+                LOGGER.warning(
+                    "%s no longer has the audio relay API (a firmware upgrade?); reloading "
+                    "without relay entities",
+                    self.entry.title,
+                )
+                self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
             raise update_failed(err) from err
         return RelayState(network, statuses, self._sound, self.own_mac, self._discovered)
+
+    async def _relay_api_removed(self) -> bool:
+        """Whether the device, read afresh, lacks the API (firmware after AXIS OS 10.12 may)."""
+        try:
+            parameters = await self.client.parameters(refresh=True)
+        except VapixError:
+            return False
+        return not relay_api_supported(parameters.relay_api_version)

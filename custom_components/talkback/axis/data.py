@@ -11,6 +11,7 @@ from homeassistant.helpers.entity import Entity
 from ..output import SpeakerOutput
 from ..vapix.client import VapixClient
 from ..vapix.models import AxisDeviceInfo
+from .availability import DeviceCoordinator
 from .coordinator import RelayCoordinator
 
 
@@ -40,3 +41,5 @@ class AxisData:
     entry takes them)."""
     announced_peers: set[str] = field(default_factory=set)
     """Relay peers offered as discovered devices since the entry was loaded."""
+    availability: DeviceCoordinator | None = None
+    """Polls a device without the relay API (the relay coordinator polls one with it)."""

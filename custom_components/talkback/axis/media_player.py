@@ -63,13 +63,13 @@ class AxisSpeaker(TalkbackSpeaker):
         self._init_speaker(entry, data.output)
 
     async def async_added_to_hass(self) -> None:
-        """Follow the relay network, when the device has one."""
+        """Follow the relay network, or the device's polls when it has no relay API."""
         await super().async_added_to_hass()
-        if (relay := self.device_data.relay) is not None:
-            self.async_on_remove(relay.async_add_listener(self._relay_updated))
+        if (polled := self.device_data.relay or self.device_data.availability) is not None:
+            self.async_on_remove(polled.async_add_listener(self._polled))
 
     @callback
-    def _relay_updated(self) -> None:
+    def _polled(self) -> None:
         self.async_write_ha_state()
 
     @property
@@ -79,9 +79,9 @@ class AxisSpeaker(TalkbackSpeaker):
 
     @property
     def available(self) -> bool:
-        """Unavailable while the relay network cannot be read."""
-        relay = self.device_data.relay
-        return relay is None or relay.last_update_success
+        """Unavailable while the device (its relay network, when it has one) cannot be read."""
+        polled = self.device_data.relay or self.device_data.availability
+        return polled is None or polled.last_update_success
 
     @property
     def supported_features(self) -> MediaPlayerEntityFeature:

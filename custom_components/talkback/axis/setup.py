@@ -10,12 +10,14 @@ from ..client import create_vapix_client, read_device
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
 from ..output import SpeakerOutput
+from .availability import DeviceCoordinator
 from .coordinator import RelayCoordinator
 from .data import AxisData
 from .device import device_info
 from .discovery import announce_relay_peers
 from .index import claim, own_mac, relay_updated, release
 from .peers import remove_departed_peers, take_peer_entities
+from .relay_issue import update_relay_issue
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> AxisData:
@@ -29,11 +31,16 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
     data = AxisData(
         client=client, device=device, relay=relay, output=SpeakerOutput(hass, entry, entry.title)
     )
+    if relay is None:
+        # What setup just read is the first poll's answer: no second request.
+        data.availability = DeviceCoordinator(hass, entry, client)
+        data.availability.async_set_updated_data(await client.parameters())
     data.main_device_id = (
         dr.async_get(hass)
         .async_get_or_create(config_entry_id=entry.entry_id, **device_info(entry, device))
         .id
     )
+    update_relay_issue(hass, entry, data)
     if relay is not None:
         # The device shows its own peer entities; a leader leaves them to it.
         mac = own_mac(data)

@@ -13,6 +13,7 @@ from ..errors import device_errors_translated, update_failed
 from ..isapi.client import IsapiClient
 from ..isapi.exceptions import IsapiError
 from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from .codec_issue import update_codec_issues
 
 
 class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
@@ -32,6 +33,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
             update_interval=CHANNEL_SCAN_INTERVAL,
         )
         self.client = client
+        self.entry = entry
         self.capabilities: dict[str, TwoWayAudioCapabilities] = {}
 
     async def async_update_channel(self, channel: TwoWayAudioChannel, **changes: Any) -> None:
@@ -50,6 +52,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
                 )
             except IsapiError as err:
                 raise update_failed(err) from err
+        update_codec_issues(self.hass, self.entry, channels, self.capabilities)
         return channels
 
     async def _fetch_channels(self) -> dict[str, TwoWayAudioChannel]:

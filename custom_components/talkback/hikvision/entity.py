@@ -18,6 +18,8 @@ from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
 
+DEFAULT_SPEAKER_VOLUME_RANGE = (0, 100)
+
 
 def channel_device_info(
     entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str
@@ -76,6 +78,20 @@ class ChannelEntity(CoordinatorEntity[ChannelCoordinator]):
         else:
             talking_channels.discard(self.channel_id)
         self.coordinator.async_update_listeners()
+
+    @property
+    def speaker_volume_range(self) -> tuple[int, int]:
+        """The speaker volume range the capabilities state, when it is a range at all.
+
+        An inverted or empty range from the device is not used: 0-100, the range of every
+        Hikvision device that states a sane one, is a better guess than a broken slider.
+        """
+        caps = self.capabilities
+        if caps is not None and (stated := caps.speaker_volume_range) is not None:
+            low, high = stated
+            if high > low:
+                return low, high
+        return DEFAULT_SPEAKER_VOLUME_RANGE
 
 
 @dataclass(frozen=True, kw_only=True)

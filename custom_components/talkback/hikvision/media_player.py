@@ -94,20 +94,12 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
         volume = self.channel.speaker_volume
         if volume is None:
             return None
-        low, high = self._volume_range()
+        low, high = self.speaker_volume_range
         return min(1.0, max(0.0, (volume - low) / (high - low)))
-
-    def _volume_range(self) -> tuple[int, int]:
-        caps = self.capabilities
-        if caps is not None and caps.speaker_volume_range is not None:
-            low, high = caps.speaker_volume_range
-            if high > low:
-                return low, high
-        return 0, 100
 
     async def async_set_volume_level(self, volume: float) -> None:
         """Write the speaker volume, mapped linearly onto the device's range."""
-        low, high = self._volume_range()
+        low, high = self.speaker_volume_range
         await self.coordinator.async_update_channel(
             self.channel, speaker_volume=round(low + volume * (high - low))
         )

@@ -9,10 +9,10 @@ from homeassistant.components.number import NumberEntity, NumberEntityDescriptio
 from homeassistant.const import PERCENTAGE, EntityCategory
 
 from ..entry import TalkbackConfigEntry
-from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
+from ..isapi.models import TwoWayAudioChannel
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import ChannelSettingDescription, ChannelSettingEntity
+from .entity import ChannelEntity, ChannelSettingDescription, ChannelSettingEntity
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -20,7 +20,8 @@ class ChannelNumberDescription(NumberEntityDescription, ChannelSettingDescriptio
     """A channel setting shown as a number."""
 
     value_fn: Callable[[TwoWayAudioChannel], int | None]
-    range_fn: Callable[[TwoWayAudioCapabilities], tuple[int, int] | None]
+    range_fn: Callable[[ChannelEntity], tuple[int, int]]
+    """The (min, max) the device accepts, already checked to be a range."""
 
 
 NUMBERS: tuple[ChannelNumberDescription, ...] = (
@@ -32,7 +33,7 @@ NUMBERS: tuple[ChannelNumberDescription, ...] = (
         mode=NumberMode.SLIDER,
         setting="speaker_volume",
         value_fn=lambda channel: channel.speaker_volume,
-        range_fn=lambda caps: caps.speaker_volume_range,
+        range_fn=lambda entity: entity.speaker_volume_range,
     ),
 )
 
@@ -60,13 +61,15 @@ class ChannelNumber(ChannelSettingEntity[ChannelNumberDescription], NumberEntity
     ) -> None:
         """Initialise the number, with the range the device accepts."""
         super().__init__(entry, data, channel_id, description)
-        if self.capabilities and (bounds := description.range_fn(self.capabilities)):
-            self._attr_native_min_value, self._attr_native_max_value = bounds
+        self._attr_native_min_value, self._attr_native_max_value = description.range_fn(self)
 
     @property
     def native_value(self) -> int | None:
-        """The value as last read from the device."""
-        return self.entity_description.value_fn(self.channel)
+        """The value as last read, within the range (firmware may report one outside it)."""
+        value = self.entity_description.value_fn(self.channel)
+        if value is None:
+            return None
+        return int(min(max(value, self.native_min_value), self.native_max_value))
 
     async def async_set_native_value(self, value: float) -> None:
         """Write the value, then read the channel back."""

@@ -16,10 +16,12 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.ssl import get_default_context, get_default_no_verify_context
 
-from .errors import DEVICE_ERRORS, setup_failed
+from .const import DOMAIN
+from .errors import DEVICE_ERRORS, is_authentication_error, not_ready
 from .isapi.client import IsapiClient
 from .vapix.client import VapixClient
 
@@ -64,4 +66,8 @@ async def read_device[T](reading: Coroutine[Any, Any, T]) -> T:
     try:
         return await reading
     except DEVICE_ERRORS as err:
-        raise setup_failed(err) from err
+        if is_authentication_error(err):  # refused credentials: ask for new ones
+            raise ConfigEntryAuthFailed(
+                translation_domain=DOMAIN, translation_key="invalid_auth"
+            ) from err
+        raise not_ready(err) from err

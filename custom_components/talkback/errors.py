@@ -101,6 +101,6 @@ def update_failed(err: DeviceError) -> ConfigEntryAuthFailed | UpdateFailed:
     return _refused_or(UpdateFailed, err)
 
 
-def setup_failed(err: DeviceError) -> ConfigEntryAuthFailed | ConfigEntryNotReady:
-    """What setting up an entry raises when the device cannot be read."""
-    return _refused_or(ConfigEntryNotReady, err)
+def not_ready(err: DeviceError) -> ConfigEntryNotReady:
+    """What setting up an entry raises when the device cannot be read now (retried later)."""
+    return _translated(ConfigEntryNotReady, translation_key_for(err), err)

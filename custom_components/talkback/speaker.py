@@ -92,6 +92,7 @@ async def send_audio(
 class TalkbackSpeaker(MediaPlayerEntity):
     """Play, announce and stop on a `SpeakerOutput`; subclasses say how to reach the device."""
 
+    _attr_has_entity_name = True
     _attr_media_content_type = MediaType.MUSIC
     _attr_supported_features = SPEAKER_FEATURES
     _entry: TalkbackConfigEntry

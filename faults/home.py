@@ -1,0 +1,354 @@
+"""The campaign through Home Assistant: `media_player.play_media` on Talkback's speakers.
+
+An in-process Home Assistant (PHACC's test instance: real core, real config entries,
+real service calls, registries in memory) runs Talkback with a simulated Hikvision camera
+and a simulated Axis speaker added as config entries. Each episode arms one simulator
+fault, plays a local WAV file through the media player (real ffmpeg, the adapter's own
+timeouts), and then waits a bounded time for everything to settle before it looks at the
+device's session, ffmpeg children, new sockets and tasks, and the entity's state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+import os
+from pathlib import Path
+import random
+import tempfile
+import time
+from unittest.mock import patch
+import wave
+
+from homeassistant import loader
+from homeassistant.components.media_player.const import (
+    ATTR_MEDIA_CONTENT_ID,
+    ATTR_MEDIA_CONTENT_TYPE,
+    DOMAIN as MEDIA_PLAYER_DOMAIN,
+    SERVICE_PLAY_MEDIA,
+)
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
+from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import entity_registry as er, frame
+from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant  # type: ignore[import-untyped]
+
+from custom_components.talkback.audio import FRAME_BYTES
+from custom_components.talkback.audio.const import DEFAULT_LEAD
+from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS, VENDOR_HIKVISION
+from custom_components.talkback.isapi import const as isapi_const
+from custom_components.talkback.vapix import const as vapix_const
+from simulator.axis import AxisSpeaker, AxisSpeakerConfig
+from simulator.core import Fault, FaultKind, FaultPlan
+from simulator.hikvision import CameraConfig, HikvisionCamera
+
+from .judge import HANG, SUCCESS, Episode
+
+PASSWORD = "campaign-secret"  # noqa: S105 - a simulator's test password
+BYTES_PER_SECOND = 8000
+MEDIA = "media-source://media_source/local/campaign.wav"
+# Longest a play may take with the adapter's own timeouts: close before open, open, the
+# audio, a stall, the answer after the audio, the talk socket closing, close, ffmpeg slack.
+ISAPI_STEPS = (
+    isapi_const.CLOSE_TIMEOUT
+    + isapi_const.OPEN_TIMEOUT
+    + isapi_const.TALK_STALL_TIMEOUT
+    + isapi_const.TALK_RESPONSE_TIMEOUT
+    + isapi_const.TALK_SOCKET_CLOSE_TIMEOUT
+    + isapi_const.CLOSE_TIMEOUT
+    + 3.0
+)
+# transmit.cgi: connect, the answer after playback, closing, ffmpeg slack.
+AXIS_STEPS = (
+    vapix_const.CONNECT_TIMEOUT
+    + vapix_const.TRANSMIT_RESPONSE_TIMEOUT
+    + vapix_const.TRANSMIT_CLOSE_TIMEOUT
+    + 3.0
+)
+# After the call: background closes (an unanswered open is closed twice, the second time
+# one open timeout later) and a close's own bound, then the device must be idle.
+SETTLE_SECONDS = isapi_const.OPEN_TIMEOUT + 2 * isapi_const.CLOSE_TIMEOUT + 2.0
+POLL = 0.1
+# A mid-stream 401 loses what was in flight when the device refused: the lead and a frame.
+REAUTH_LOSS = int(DEFAULT_LEAD * BYTES_PER_SECOND) + FRAME_BYTES
+# A decoder's last frame may be padded or cut.
+END_SLACK = 2 * FRAME_BYTES
+
+
+@dataclass(frozen=True, slots=True)
+class HomeCase:
+    """A fault kind: which device, and the fault (made with the episode's randomness)."""
+
+    name: str
+    vendor: str  # VENDOR_HIKVISION or VENDOR_AXIS
+    make: Callable[[random.Random, int], Fault]  # (rng, audio bytes) -> fault
+
+
+def _moment(rng: random.Random, audio: int) -> int:
+    """A random point in the audio, in bytes."""
+    return rng.randrange(FRAME_BYTES, max(audio - FRAME_BYTES, FRAME_BYTES + 1))
+
+
+HIK, AXIS = VENDOR_HIKVISION, VENDOR_AXIS
+TALK = "*/audioData"
+OPEN = "*/open"
+CLOSE = "*/close"
+TRANSMIT = "*/transmit.cgi"
+OPEN_TIMEOUT = isapi_const.OPEN_TIMEOUT
+CASES = (
+    HomeCase("none", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing")),
+    HomeCase("reset", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, path=TALK, nbytes=_moment(r, a))),
+    HomeCase("stop_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=_moment(r, a))),
+    HomeCase("hang_on_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + 3, count=1)),
+    HomeCase("late_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + r.uniform(0.1, 1.5), count=1)),
+    HomeCase("reauth_mid_stream", HIK, lambda r, a: Fault(FaultKind.REAUTH, path=TALK, nbytes=_moment(r, a), count=1)),
+    HomeCase("busy_503", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=503)),
+    HomeCase("refused_403", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=403, reason="notSupport")),
+    HomeCase("close_error_500", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=500, count=1)),
+    HomeCase("close_not_supported", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=403, reason="notSupport", count=1)),
+    HomeCase("hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(0.5, isapi_const.CLOSE_TIMEOUT - 0.5))),
+    HomeCase("garbage_answer", HIK, lambda r, a: Fault(FaultKind.MALFORMED, path=OPEN, count=1)),
+    HomeCase("truncated_answer", HIK, lambda r, a: Fault(FaultKind.TRUNCATED, path=OPEN, count=1)),
+    HomeCase("ok_then_close", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, path=OPEN, nbytes=r.randrange(20, 80), count=1)),
+    HomeCase("slow_answer", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=r.uniform(0.2, OPEN_TIMEOUT - 1), count=1)),
+    HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing")),
+    HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a))),
+    HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0)),
+    HomeCase("axis_reauth_mid_stream", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=_moment(r, a), count=1)),
+    HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_RESPONSE_TIMEOUT + 5)),
+    HomeCase("axis_busy_503", AXIS, lambda r, a: Fault(FaultKind.STATUS, method="POST", path=TRANSMIT, status=503)),
+    HomeCase("axis_slow_answer", AXIS, lambda r, a: Fault(FaultKind.DELAY, method="POST", path=TRANSMIT, seconds=r.uniform(0.2, 3.0), count=1)),
+    HomeCase("axis_ok_then_close", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, method="POST", path=TRANSMIT, nbytes=r.randrange(10, 40), count=1)),
+)  # fmt: skip
+CLEAN_CASES = ("none", "axis_none")
+
+
+@dataclass(slots=True)
+class Rig:
+    """Home Assistant with both simulated devices set up, and the media to play."""
+
+    hass: HomeAssistant
+    camera: HikvisionCamera
+    speaker: AxisSpeaker
+    entities: dict[str, str]  # vendor -> media_player entity id
+    audio_bytes: int
+
+    def faults(self, vendor: str) -> FaultPlan:
+        """The fault plan of the vendor's device."""
+        if vendor == HIK:
+            return self.camera.faults
+        assert self.speaker.server is not None
+        return self.speaker.server.faults
+
+    def heard(self, vendor: str, since: int) -> int:
+        """Audio bytes the device recorded in sessions after the first `since`."""
+        if vendor == HIK:
+            recordings, kind = self.camera.recorder.recordings, "talk"
+        else:
+            recordings, kind = self.speaker.recordings, "transmit"
+        return sum(len(r.data) for r in recordings[since:] if r.kind == kind)
+
+    def recordings(self, vendor: str) -> int:
+        """How many sessions the device has recorded."""
+        device = self.camera.recorder if vendor == HIK else self.speaker.recorder
+        return len(device.recordings)
+
+    def session_open(self, vendor: str) -> bool:
+        """Whether the device still has a talk session (ISAPI) or a transmission (Axis)."""
+        if vendor == HIK:
+            return any(channel.session is not None for channel in self.camera.channels.values())
+        return self.speaker.transmitting
+
+
+def prepare_media(workdir: str, seconds: float) -> tuple[Path, int]:
+    """The media directory with the campaign's WAV; its G.711 size."""
+    media = Path(workdir, "media")
+    media.mkdir()
+    return media, write_tone(media / "campaign.wav", seconds)
+
+
+def write_tone(path: Path, seconds: float) -> int:
+    """A 16-bit 8 kHz mono WAV of a 440 Hz square-ish tone; returns its G.711 size."""
+    frames = int(seconds * BYTES_PER_SECOND)
+    level = 6000
+    samples = bytearray()
+    for index in range(frames):
+        value = level if (index // 9) % 2 else -level
+        samples += value.to_bytes(2, "little", signed=True)
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(BYTES_PER_SECOND)
+        out.writeframes(bytes(samples))
+    return frames
+
+
+def _entry(vendor: str, device: HikvisionCamera | AxisSpeaker, unique_id: str) -> MockConfigEntry:
+    data = {
+        CONF_HOST: "127.0.0.1",
+        CONF_PORT: device.port,
+        CONF_SSL: False,
+        CONF_VERIFY_SSL: True,
+        CONF_USERNAME: device.config.username,
+        CONF_PASSWORD: device.config.password,
+        CONF_VENDOR: vendor,
+    }
+    return MockConfigEntry(domain=DOMAIN, title=vendor, unique_id=unique_id, data=data)
+
+
+def _speaker_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
+    registry = er.async_get(hass)
+    return next(
+        item.entity_id
+        for item in er.async_entries_for_config_entry(registry, entry.entry_id)
+        if item.domain == MEDIA_PLAYER_DOMAIN
+    )
+
+
+@asynccontextmanager
+async def rig(audio_seconds: float) -> AsyncIterator[Rig]:
+    """Both devices, Home Assistant with their entries loaded; torn down on exit."""
+    camera_config = CameraConfig(password=PASSWORD)
+    speaker_config = AxisSpeakerConfig(password=PASSWORD)
+    with (
+        tempfile.TemporaryDirectory(prefix="talkback-faults-") as workdir,
+        # The http integration (a Talkback dependency) must not bind port 8123 here.
+        patch("homeassistant.components.http.HomeAssistantHTTP.start"),
+    ):
+        media, audio_bytes = prepare_media(workdir, audio_seconds)
+        async with (
+            HikvisionCamera(camera_config) as camera,
+            AxisSpeaker(speaker_config) as speaker,
+            async_test_home_assistant(config_dir=workdir) as hass,
+        ):
+            # A session nobody closes must stay visible: the device's own idle close
+            # would hide it within the settle time.
+            camera.idle_timeout = 3600
+            hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load custom_components/talkback
+            frame.async_setup(hass)
+            hass.config.media_dirs = {"local": str(media)}
+            entries = {
+                HIK: _entry(HIK, camera, camera_config.mac),
+                AXIS: _entry(AXIS, speaker, speaker.mac.lower()),
+            }
+            for entry in entries.values():
+                entry.add_to_hass(hass)
+                if not await hass.config_entries.async_setup(entry.entry_id):
+                    raise RuntimeError(f"the {entry.title} entry did not set up")
+            await hass.async_block_till_done()
+            entities = {vendor: _speaker_entity(hass, entry) for vendor, entry in entries.items()}
+            try:
+                yield Rig(hass, camera, speaker, entities, audio_bytes)
+            finally:
+                for entry in entries.values():
+                    await hass.config_entries.async_unload(entry.entry_id)
+                await hass.async_stop(force=True)
+
+
+async def play(hass: HomeAssistant, entity_id: str, bound: float) -> str:
+    """play_media as a script step would call it; the outcome's name."""
+    try:
+        async with asyncio.timeout(bound * 3) as deadline:  # a hang is reported, not waited out
+            await hass.services.async_call(
+                MEDIA_PLAYER_DOMAIN,
+                SERVICE_PLAY_MEDIA,
+                {
+                    ATTR_ENTITY_ID: entity_id,
+                    ATTR_MEDIA_CONTENT_ID: MEDIA,
+                    ATTR_MEDIA_CONTENT_TYPE: "music",
+                },
+                blocking=True,
+            )
+    except HomeAssistantError as err:
+        return err.translation_key or f"untranslated:{type(err).__name__}"
+    except TimeoutError as err:
+        if deadline.expired():
+            return HANG
+        return f"untranslated:{type(err).__name__}"
+    except Exception as err:  # noqa: BLE001 - any other escape is what the campaign reports
+        return f"untranslated:{type(err).__name__}"
+    return SUCCESS
+
+
+def ffmpeg_children() -> int:
+    """ffmpeg processes whose parent is this process (Linux /proc)."""
+    me, count = os.getpid(), 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.find("(") + 1 : text.rfind(")")]
+        ppid = int(text[text.rfind(")") + 2 :].split()[1])
+        count += ppid == me and name.startswith("ffmpeg")
+    return count
+
+
+def sockets() -> set[str]:
+    """This process's open sockets (their inode links)."""
+    found = set()
+    for fd in Path("/proc/self/fd").iterdir():
+        try:
+            target = str(fd.readlink())
+        except OSError:
+            continue
+        if target.startswith("socket:"):
+            found.add(target)
+    return found
+
+
+def _task_name(task: asyncio.Task[object]) -> str:
+    coro = task.get_coro()
+    return getattr(coro, "__qualname__", None) or task.get_name()
+
+
+async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode:
+    """One play with the case's fault armed; what it ended with and what it left."""
+    vendor = case.vendor
+    entity_id = setup.entities[vendor]
+    since = setup.recordings(vendor)
+    tasks_before = set(asyncio.all_tasks())
+    sockets_before = sockets()
+    fault = case.make(rng, setup.audio_bytes)
+    setup.faults(vendor).add(fault)
+    bound = setup.audio_bytes / BYTES_PER_SECOND + (ISAPI_STEPS if vendor == HIK else AXIS_STEPS)
+    started = time.monotonic()
+    outcome = await play(setup.hass, entity_id, bound)
+    seconds = time.monotonic() - started
+    setup.faults(vendor).clear()
+    # Settle: background closes and ffmpeg's exit may finish after the call, within bounds.
+    settle_started = time.monotonic()
+    while True:
+        await setup.hass.async_block_till_done()
+        state = setup.hass.states.get(entity_id)
+        me = asyncio.current_task()
+        left = [t for t in asyncio.all_tasks() if not t.done() and t not in tasks_before]
+        left = [t for t in left if t is not me]
+        episode = Episode(
+            case=case.name,
+            outcome=outcome,
+            seconds=seconds,
+            bound=round(bound, 1),
+            heard=setup.heard(vendor, since),
+            expected=setup.audio_bytes,
+            tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
+            session_open=setup.session_open(vendor),
+            ffmpeg_left=ffmpeg_children(),
+            sockets_left=len(sockets() - sockets_before),
+            tasks_left=[_task_name(task) for task in left],
+            entity_state=state.state if state else None,
+            settle_seconds=time.monotonic() - settle_started,
+        )
+        if not episode.problems() or episode.settle_seconds >= SETTLE_SECONDS:
+            return episode
+        await asyncio.sleep(POLL)

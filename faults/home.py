@@ -19,6 +19,7 @@ from pathlib import Path
 import random
 import tempfile
 import time
+from typing import Any
 from unittest.mock import patch
 import wave
 
@@ -48,6 +49,7 @@ from custom_components.talkback.audio.const import DEFAULT_LEAD
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS, VENDOR_HIKVISION
 from custom_components.talkback.isapi import const as isapi_const
 from custom_components.talkback.vapix import const as vapix_const
+import simulator
 from simulator.axis import AxisSpeaker, AxisSpeakerConfig
 from simulator.core import Fault, FaultKind, FaultPlan
 from simulator.hikvision import CameraConfig, HikvisionCamera
@@ -294,22 +296,52 @@ def ffmpeg_children() -> int:
     return count
 
 
-def sockets() -> set[str]:
-    """This process's open sockets (their inode links)."""
+def sockets(device_ports: set[int]) -> set[str]:
+    """This process's open sockets (their inode links), but the simulators' own ends.
+
+    The simulators run in this process: a connection's device end (local port = a device's
+    port) is the device's business, like its handler task.
+    """
+    device_ends = {
+        f"socket:[{inode}]" for inode, port in _local_ports().items() if port in device_ports
+    }
     found = set()
     for fd in Path("/proc/self/fd").iterdir():
         try:
             target = str(fd.readlink())
         except OSError:
             continue
-        if target.startswith("socket:"):
+        if target.startswith("socket:") and target not in device_ends:
             found.add(target)
     return found
 
 
-def _task_name(task: asyncio.Task[object]) -> str:
+def _local_ports() -> dict[str, int]:
+    """TCP socket inode -> local port, from /proc/self/net/tcp{,6}."""
+    ports: dict[str, int] = {}
+    for table in ("tcp", "tcp6"):
+        try:
+            lines = Path("/proc/self/net", table).read_text().splitlines()[1:]
+        except OSError:
+            continue
+        for line in lines:
+            fields = line.split()
+            ports[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+    return ports
+
+
+SIMULATOR_DIR = str(Path(simulator.__file__).parent)
+
+
+def _task_name(task: asyncio.Task[Any]) -> str:
     coro = task.get_coro()
     return getattr(coro, "__qualname__", None) or task.get_name()
+
+
+def _is_device_task(task: asyncio.Task[Any]) -> bool:
+    """A task of the simulators (same process): the device's, not Home Assistant's."""
+    code = getattr(task.get_coro(), "cr_code", None)
+    return code is not None and code.co_filename.startswith(SIMULATOR_DIR)
 
 
 async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode:
@@ -318,7 +350,8 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
     entity_id = setup.entities[vendor]
     since = setup.recordings(vendor)
     tasks_before = set(asyncio.all_tasks())
-    sockets_before = sockets()
+    device_ports = {setup.camera.port, setup.speaker.port}
+    sockets_before = sockets(device_ports)
     fault = case.make(rng, setup.audio_bytes)
     setup.faults(vendor).add(fault)
     bound = setup.audio_bytes / BYTES_PER_SECOND + (ISAPI_STEPS if vendor == HIK else AXIS_STEPS)
@@ -333,7 +366,7 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
         state = setup.hass.states.get(entity_id)
         me = asyncio.current_task()
         left = [t for t in asyncio.all_tasks() if not t.done() and t not in tasks_before]
-        left = [t for t in left if t is not me]
+        left = [t for t in left if t is not me and not _is_device_task(t)]
         episode = Episode(
             case=case.name,
             outcome=outcome,
@@ -344,7 +377,7 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
             session_open=setup.session_open(vendor),
             ffmpeg_left=ffmpeg_children(),
-            sockets_left=len(sockets() - sockets_before),
+            sockets_left=len(sockets(device_ports) - sockets_before),
             tasks_left=[_task_name(task) for task in left],
             entity_state=state.state if state else None,
             settle_seconds=time.monotonic() - settle_started,

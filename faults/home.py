@@ -38,6 +38,7 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    SERVICE_MEDIA_STOP,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
@@ -81,6 +82,8 @@ AXIS_STEPS = (
 # one open timeout later) and a close's own bound, then the device must be idle.
 SETTLE_SECONDS = isapi_const.OPEN_TIMEOUT + 2 * isapi_const.CLOSE_TIMEOUT + 2.0
 POLL = 0.1
+# STOP returns at once whatever the device does (its close finishes in the background).
+STOP_BOUND = 1.0
 # A mid-stream 401 loses what was in flight when the device refused: the lead and a frame.
 REAUTH_LOSS = int(DEFAULT_LEAD * BYTES_PER_SECOND) + FRAME_BYTES
 # A decoder's last frame may be padded or cut.
@@ -94,6 +97,7 @@ class HomeCase:
     name: str
     vendor: str  # VENDOR_HIKVISION or VENDOR_AXIS
     make: Callable[[random.Random, int], Fault]  # (rng, audio bytes) -> fault
+    stop: bool = False  # STOP (media_stop) at a random moment of the play
 
 
 def _moment(rng: random.Random, audio: int) -> int:
@@ -123,6 +127,9 @@ CASES = (
     HomeCase("truncated_answer", HIK, lambda r, a: Fault(FaultKind.TRUNCATED, path=OPEN, count=1)),
     HomeCase("ok_then_close", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, path=OPEN, nbytes=r.randrange(20, 80), count=1)),
     HomeCase("slow_answer", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=r.uniform(0.2, OPEN_TIMEOUT - 1), count=1)),
+    HomeCase("stop", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
+    HomeCase("stop_hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(1.0, isapi_const.CLOSE_TIMEOUT - 0.5)), stop=True),
+    HomeCase("stop_while_not_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=FRAME_BYTES), stop=True),
     HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing")),
     HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a))),
     HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0)),
@@ -130,6 +137,8 @@ CASES = (
     HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_RESPONSE_TIMEOUT + 5)),
     HomeCase("axis_busy_503", AXIS, lambda r, a: Fault(FaultKind.STATUS, method="POST", path=TRANSMIT, status=503)),
     HomeCase("axis_slow_answer", AXIS, lambda r, a: Fault(FaultKind.DELAY, method="POST", path=TRANSMIT, seconds=r.uniform(0.2, 3.0), count=1)),
+    HomeCase("axis_stop", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
+    HomeCase("axis_stop_while_not_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=FRAME_BYTES, seconds=10.0), stop=True),
     HomeCase("axis_ok_then_close", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, method="POST", path=TRANSMIT, nbytes=r.randrange(10, 40), count=1)),
 )  # fmt: skip
 CLEAN_CASES = ("none", "axis_none")
@@ -259,18 +268,43 @@ async def rig(audio_seconds: float) -> AsyncIterator[Rig]:
 
 async def play(hass: HomeAssistant, entity_id: str, bound: float) -> str:
     """play_media as a script step would call it; the outcome's name."""
+    return await _call(
+        hass,
+        SERVICE_PLAY_MEDIA,
+        {ATTR_ENTITY_ID: entity_id, ATTR_MEDIA_CONTENT_ID: MEDIA, ATTR_MEDIA_CONTENT_TYPE: "music"},
+        bound,
+    )
+
+
+async def play_and_stop(
+    hass: HomeAssistant, entity_id: str, bound: float, heard: Callable[[], int], after: float
+) -> tuple[str, float]:
+    """play_media, and `after` seconds after the device got audio, media_stop.
+
+    Returns the stop's outcome and duration.
+    """
+    playing = asyncio.create_task(play(hass, entity_id, bound))
+    deadline = time.monotonic() + bound
+    # The simulator's recorder has no event to wait on: poll it.
+    while not heard() and not playing.done() and time.monotonic() < deadline:  # noqa: ASYNC110
+        await asyncio.sleep(0.02)
+    await asyncio.sleep(after)
+    started = time.monotonic()
+    stopped = await _call(hass, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: entity_id}, STOP_BOUND)
+    seconds = time.monotonic() - started
+    played = await playing
+    if stopped != SUCCESS:
+        return stopped, seconds
+    if played == HANG or played.startswith("untranslated:"):
+        return played, seconds
+    return f"stopped ({played})", seconds
+
+
+async def _call(hass: HomeAssistant, service: str, data: dict[str, Any], bound: float) -> str:
+    """A blocking media_player action; the outcome's name."""
     try:
         async with asyncio.timeout(bound * 3) as deadline:  # a hang is reported, not waited out
-            await hass.services.async_call(
-                MEDIA_PLAYER_DOMAIN,
-                SERVICE_PLAY_MEDIA,
-                {
-                    ATTR_ENTITY_ID: entity_id,
-                    ATTR_MEDIA_CONTENT_ID: MEDIA,
-                    ATTR_MEDIA_CONTENT_TYPE: "music",
-                },
-                blocking=True,
-            )
+            await hass.services.async_call(MEDIA_PLAYER_DOMAIN, service, data, blocking=True)
     except HomeAssistantError as err:
         return err.translation_key or f"untranslated:{type(err).__name__}"
     except TimeoutError as err:
@@ -355,9 +389,18 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
     fault = case.make(rng, setup.audio_bytes)
     setup.faults(vendor).add(fault)
     bound = setup.audio_bytes / BYTES_PER_SECOND + (ISAPI_STEPS if vendor == HIK else AXIS_STEPS)
-    started = time.monotonic()
-    outcome = await play(setup.hass, entity_id, bound)
-    seconds = time.monotonic() - started
+    if case.stop:
+        # Stopped by the user: the stop is what is timed, and no audio is owed.
+        after = rng.uniform(0.1, 0.6) * setup.audio_bytes / BYTES_PER_SECOND
+        outcome, seconds = await play_and_stop(
+            setup.hass, entity_id, bound, lambda: setup.heard(vendor, since), after
+        )
+        bound, expected = STOP_BOUND, 0
+    else:
+        started = time.monotonic()
+        outcome = await play(setup.hass, entity_id, bound)
+        seconds = time.monotonic() - started
+        expected = setup.audio_bytes
     setup.faults(vendor).clear()
     # Settle: background closes and ffmpeg's exit may finish after the call, within bounds.
     settle_started = time.monotonic()
@@ -373,7 +416,7 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             seconds=seconds,
             bound=round(bound, 1),
             heard=setup.heard(vendor, since),
-            expected=setup.audio_bytes,
+            expected=expected,
             tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
             session_open=setup.session_open(vendor),
             ffmpeg_left=ffmpeg_children(),

@@ -98,6 +98,8 @@ class HomeCase:
     vendor: str  # VENDOR_HIKVISION or VENDOR_AXIS
     make: Callable[[random.Random, int], Fault]  # (rng, audio bytes) -> fault
     stop: bool = False  # STOP (media_stop) at a random moment of the play
+    due: str | None = None  # the outcome the fault must give (None: any translated one)
+    wrong: frozenset[str] = frozenset()  # outcomes it must never give
 
 
 def _moment(rng: random.Random, audio: int) -> int:
@@ -106,40 +108,44 @@ def _moment(rng: random.Random, audio: int) -> int:
 
 
 HIK, AXIS = VENDOR_HIKVISION, VENDOR_AXIS
+NOT_PLAYED = frozenset({SUCCESS})  # the device dropped or refused audio: never "played"
+STALE = frozenset({"invalid_auth"})  # a stale nonce is no wrong password
 TALK = "*/audioData"
 OPEN = "*/open"
 CLOSE = "*/close"
 TRANSMIT = "*/transmit.cgi"
 OPEN_TIMEOUT = isapi_const.OPEN_TIMEOUT
 CASES = (
-    HomeCase("none", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing")),
-    HomeCase("reset", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, path=TALK, nbytes=_moment(r, a))),
-    HomeCase("stop_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=_moment(r, a))),
-    HomeCase("hang_on_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + 3, count=1)),
-    HomeCase("late_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + r.uniform(0.1, 1.5), count=1)),
-    HomeCase("reauth_mid_stream", HIK, lambda r, a: Fault(FaultKind.REAUTH, path=TALK, nbytes=_moment(r, a), count=1)),
-    HomeCase("busy_503", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=503)),
-    HomeCase("refused_403", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=403, reason="notSupport")),
-    HomeCase("close_error_500", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=500, count=1)),
-    HomeCase("close_not_supported", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=403, reason="notSupport", count=1)),
-    HomeCase("hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(0.5, isapi_const.CLOSE_TIMEOUT - 0.5))),
-    HomeCase("garbage_answer", HIK, lambda r, a: Fault(FaultKind.MALFORMED, path=OPEN, count=1)),
-    HomeCase("truncated_answer", HIK, lambda r, a: Fault(FaultKind.TRUNCATED, path=OPEN, count=1)),
-    HomeCase("ok_then_close", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, path=OPEN, nbytes=r.randrange(20, 80), count=1)),
-    HomeCase("slow_answer", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=r.uniform(0.2, OPEN_TIMEOUT - 1), count=1)),
+    HomeCase("none", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), due=SUCCESS),
+    HomeCase("reset", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, path=TALK, nbytes=_moment(r, a)), wrong=NOT_PLAYED),
+    HomeCase("stop_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=_moment(r, a)), wrong=NOT_PLAYED),
+    HomeCase("hang_on_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + 3, count=1), due="cannot_connect"),
+    HomeCase("late_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + r.uniform(0.1, 1.5), count=1), due="cannot_connect"),
+    HomeCase("reauth_mid_stream", HIK, lambda r, a: Fault(FaultKind.REAUTH, path=TALK, nbytes=_moment(r, a), count=1), wrong=STALE),
+    HomeCase("reauth_every_time", HIK, lambda r, a: Fault(FaultKind.REAUTH, path=TALK, nbytes=2 * FRAME_BYTES), wrong=STALE),
+    HomeCase("busy_503", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=503), due="channel_busy"),
+    HomeCase("refused_403", HIK, lambda r, a: Fault(FaultKind.STATUS, path=OPEN, status=403, reason="notSupport"), due="not_supported"),
+    HomeCase("close_error_500", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=500, count=1), due=SUCCESS),
+    HomeCase("close_not_supported", HIK, lambda r, a: Fault(FaultKind.STATUS, path=CLOSE, status=403, reason="notSupport", count=1), due=SUCCESS),
+    HomeCase("hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(0.5, isapi_const.CLOSE_TIMEOUT - 0.5)), due=SUCCESS),
+    HomeCase("garbage_answer", HIK, lambda r, a: Fault(FaultKind.MALFORMED, path=OPEN, count=1), wrong=NOT_PLAYED),
+    HomeCase("truncated_answer", HIK, lambda r, a: Fault(FaultKind.TRUNCATED, path=OPEN, count=1), wrong=NOT_PLAYED),
+    HomeCase("ok_then_close", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, path=OPEN, nbytes=r.randrange(20, 80), count=1), wrong=NOT_PLAYED),
+    HomeCase("slow_answer", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=r.uniform(0.2, OPEN_TIMEOUT - 1), count=1), due=SUCCESS),
     HomeCase("stop", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
     HomeCase("stop_hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(1.0, isapi_const.CLOSE_TIMEOUT - 0.5)), stop=True),
     HomeCase("stop_while_not_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=FRAME_BYTES), stop=True),
-    HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing")),
-    HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a))),
-    HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0)),
-    HomeCase("axis_reauth_mid_stream", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=_moment(r, a), count=1)),
-    HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_RESPONSE_TIMEOUT + 5)),
-    HomeCase("axis_busy_503", AXIS, lambda r, a: Fault(FaultKind.STATUS, method="POST", path=TRANSMIT, status=503)),
-    HomeCase("axis_slow_answer", AXIS, lambda r, a: Fault(FaultKind.DELAY, method="POST", path=TRANSMIT, seconds=r.uniform(0.2, 3.0), count=1)),
+    HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), due=SUCCESS),
+    HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a)), wrong=NOT_PLAYED),
+    HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0), wrong=NOT_PLAYED),
+    HomeCase("axis_reauth_mid_stream", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=_moment(r, a), count=1), wrong=STALE),
+    HomeCase("axis_reauth_every_time", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=2 * FRAME_BYTES), wrong=STALE),
+    HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_RESPONSE_TIMEOUT + 5), wrong=NOT_PLAYED),
+    HomeCase("axis_busy_503", AXIS, lambda r, a: Fault(FaultKind.STATUS, method="POST", path=TRANSMIT, status=503), due="channel_busy"),
+    HomeCase("axis_slow_answer", AXIS, lambda r, a: Fault(FaultKind.DELAY, method="POST", path=TRANSMIT, seconds=r.uniform(0.2, 3.0), count=1), due=SUCCESS),
     HomeCase("axis_stop", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
     HomeCase("axis_stop_while_not_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=FRAME_BYTES, seconds=10.0), stop=True),
-    HomeCase("axis_ok_then_close", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, method="POST", path=TRANSMIT, nbytes=r.randrange(10, 40), count=1)),
+    HomeCase("axis_ok_then_close", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_SENT, method="POST", path=TRANSMIT, nbytes=r.randrange(10, 40), count=1), wrong=NOT_PLAYED),
 )  # fmt: skip
 CLEAN_CASES = ("none", "axis_none")
 
@@ -417,6 +423,8 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             bound=round(bound, 1),
             heard=setup.heard(vendor, since),
             expected=expected,
+            due=case.due,
+            wrong=case.wrong,
             tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
             session_open=setup.session_open(vendor),
             ffmpeg_left=ffmpeg_children(),

@@ -23,6 +23,8 @@ class Episode:
     bound) or "untranslated:<class>" (an error Home Assistant shows without a translation).
     `heard`/`expected`: audio bytes the device recorded / the play should have delivered;
     `tolerance`: bytes a success may lack (what was in flight when a fault struck).
+    `due`/`wrong`: what the fault's outcome must be / must not be (e.g. a busy answer is
+    "channel_busy"; a stale nonce is never "invalid_auth").
     """
 
     case: str
@@ -38,6 +40,8 @@ class Episode:
     tasks_left: list[str] = field(default_factory=list)
     entity_state: str | None = None
     settle_seconds: float = 0.0
+    due: str | None = None  # the outcome this fault must give, when it has only one
+    wrong: frozenset[str] = frozenset()  # outcomes this fault must never give
 
     @property
     def within_bound(self) -> bool:
@@ -51,6 +55,10 @@ class Episode:
             found.append(f"past its bound ({self.seconds:.1f} s > {self.bound:.1f} s)")
         if self.outcome == SUCCESS and self.heard < self.expected - self.tolerance:
             found.append(f"false success: the device heard {self.heard} of {self.expected} bytes")
+        if self.due is not None and self.outcome != self.due:
+            found.append(f"{self.outcome} where {self.due} is due")
+        if self.outcome in self.wrong:
+            found.append(f"{self.outcome} is wrong for this fault")
         if self.outcome.startswith("untranslated:"):
             found.append("an error without a translation")
         if self.session_open:

@@ -101,3 +101,22 @@ def test_soak_mixes_faults_and_clean_plays() -> None:
     faulted = sum(case.name not in CLEAN_CASES for case in soak)
     assert len(soak) == 1000
     assert 150 < faulted < 250
+
+
+def test_the_outcome_a_fault_must_give() -> None:
+    """A fault with one right answer gets it; a wrong answer is named."""
+    assert _episode(outcome="channel_busy", due="channel_busy").problems() == []
+    assert _episode(outcome="device_error", due="channel_busy").problems() == [
+        "device_error where channel_busy is due"
+    ]
+    stale = frozenset({"invalid_auth"})
+    assert _episode(outcome="cannot_connect", wrong=stale).problems() == []
+    assert _episode(outcome="invalid_auth", wrong=stale).problems() == [
+        "invalid_auth is wrong for this fault"
+    ]
+
+
+def test_every_fault_case_can_fail_its_judge() -> None:
+    """No case is judged by nothing but leftovers: each names a due or a wrong outcome."""
+    for case in CASES:
+        assert case.stop or case.due is not None or case.wrong, case.name

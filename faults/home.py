@@ -52,10 +52,11 @@ from custom_components.talkback.isapi import const as isapi_const
 from custom_components.talkback.vapix import const as vapix_const
 import simulator
 from simulator.axis import AxisSpeaker, AxisSpeakerConfig
-from simulator.core import Fault, FaultKind, FaultPlan
+from simulator.core import Fault, FaultKind, FaultPlan, Recording
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
 from .judge import HANG, SUCCESS, Episode
+from .link import SlowLink
 
 PASSWORD = "campaign-secret"  # noqa: S105 - a simulator's test password
 BYTES_PER_SECOND = 8000
@@ -95,8 +96,10 @@ class HomeCase:
     """A fault kind: which device, and the fault (made with the episode's randomness)."""
 
     name: str
-    vendor: str  # VENDOR_HIKVISION or VENDOR_AXIS
+    device: str  # HIK, SLOW or AXIS
     make: Callable[[random.Random, int], Fault]  # (rng, audio bytes) -> fault
+    # SLOW only: the link's seconds between answer bytes are drawn from this range.
+    trickle: tuple[float, float] | None = None
     stop: bool = False  # STOP (media_stop) at a random moment of the play
     due: str | None = None  # the outcome the fault must give (None: any translated one)
     wrong: frozenset[str] = frozenset()  # outcomes it must never give
@@ -108,8 +111,11 @@ def _moment(rng: random.Random, audio: int) -> int:
 
 
 HIK, AXIS = VENDOR_HIKVISION, VENDOR_AXIS
+SLOW = "slow"  # a camera behind a link that can trickle its answers
+SLOW_SERIAL = "DS-2CD2386G2-IU20240101AAWRJ00000002"
 NOT_PLAYED = frozenset({SUCCESS})  # the device dropped or refused audio: never "played"
 STALE = frozenset({"invalid_auth"})  # a stale nonce is no wrong password
+NOT_REFUSED = frozenset({"invalid_auth", "channel_busy", "not_supported"})  # slow is no "no"
 TALK = "*/audioData"
 OPEN = "*/open"
 CLOSE = "*/close"
@@ -135,6 +141,7 @@ CASES = (
     HomeCase("stop", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
     HomeCase("stop_hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(1.0, isapi_const.CLOSE_TIMEOUT - 0.5)), stop=True),
     HomeCase("stop_while_not_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=FRAME_BYTES), stop=True),
+    HomeCase("slow_answers", SLOW, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), trickle=(0.002, 0.015), wrong=NOT_REFUSED),
     HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), due=SUCCESS),
     HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a)), wrong=NOT_PLAYED),
     HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0), wrong=NOT_PLAYED),
@@ -152,38 +159,51 @@ CLEAN_CASES = ("none", "axis_none")
 
 @dataclass(slots=True)
 class Rig:
-    """Home Assistant with both simulated devices set up, and the media to play."""
+    """Home Assistant with the simulated devices set up, and the media to play.
+
+    Devices by key: HIK (a camera), SLOW (a camera behind a `SlowLink`), AXIS (a speaker).
+    """
 
     hass: HomeAssistant
-    camera: HikvisionCamera
+    cameras: dict[str, HikvisionCamera]
     speaker: AxisSpeaker
-    entities: dict[str, str]  # vendor -> media_player entity id
+    link: SlowLink
+    entities: dict[str, str]  # device key -> media_player entity id
     audio_bytes: int
 
-    def faults(self, vendor: str) -> FaultPlan:
-        """The fault plan of the vendor's device."""
-        if vendor == HIK:
-            return self.camera.faults
+    @property
+    def device_ports(self) -> set[int]:
+        """Where the devices (and the link) listen."""
+        cameras = {camera.port for camera in self.cameras.values()}
+        return cameras | {self.speaker.port, self.link.port}
+
+    def faults(self, key: str) -> FaultPlan:
+        """The device's fault plan."""
+        if key in self.cameras:
+            return self.cameras[key].faults
         assert self.speaker.server is not None
         return self.speaker.server.faults
 
-    def heard(self, vendor: str, since: int) -> int:
+    def _recordings(self, key: str) -> tuple[list[Recording], str]:
+        if key in self.cameras:
+            return self.cameras[key].recorder.recordings, "talk"
+        return self.speaker.recordings, "transmit"
+
+    def heard(self, key: str, since: int) -> int:
         """Audio bytes the device recorded in sessions after the first `since`."""
-        if vendor == HIK:
-            recordings, kind = self.camera.recorder.recordings, "talk"
-        else:
-            recordings, kind = self.speaker.recordings, "transmit"
+        recordings, kind = self._recordings(key)
         return sum(len(r.data) for r in recordings[since:] if r.kind == kind)
 
-    def recordings(self, vendor: str) -> int:
+    def recordings(self, key: str) -> int:
         """How many sessions the device has recorded."""
-        device = self.camera.recorder if vendor == HIK else self.speaker.recorder
-        return len(device.recordings)
+        return len(self._recordings(key)[0])
 
-    def session_open(self, vendor: str) -> bool:
+    def session_open(self, key: str) -> bool:
         """Whether the device still has a talk session (ISAPI) or a transmission (Axis)."""
-        if vendor == HIK:
-            return any(channel.session is not None for channel in self.camera.channels.values())
+        if key in self.cameras:
+            return any(
+                channel.session is not None for channel in self.cameras[key].channels.values()
+            )
         return self.speaker.transmitting
 
 
@@ -210,17 +230,19 @@ def write_tone(path: Path, seconds: float) -> int:
     return frames
 
 
-def _entry(vendor: str, device: HikvisionCamera | AxisSpeaker, unique_id: str) -> MockConfigEntry:
+def _entry(
+    vendor: str, device: HikvisionCamera | AxisSpeaker, port: int, unique_id: str
+) -> MockConfigEntry:
     data = {
         CONF_HOST: "127.0.0.1",
-        CONF_PORT: device.port,
+        CONF_PORT: port,
         CONF_SSL: False,
         CONF_VERIFY_SSL: True,
         CONF_USERNAME: device.config.username,
         CONF_PASSWORD: device.config.password,
         CONF_VENDOR: vendor,
     }
-    return MockConfigEntry(domain=DOMAIN, title=vendor, unique_id=unique_id, data=data)
+    return MockConfigEntry(domain=DOMAIN, title=unique_id, unique_id=unique_id, data=data)
 
 
 def _speaker_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
@@ -236,6 +258,7 @@ def _speaker_entity(hass: HomeAssistant, entry: MockConfigEntry) -> str:
 async def rig(audio_seconds: float) -> AsyncIterator[Rig]:
     """Both devices, Home Assistant with their entries loaded; torn down on exit."""
     camera_config = CameraConfig(password=PASSWORD)
+    slow_config = CameraConfig(password=PASSWORD, mac="c0:56:e3:00:00:02", serial=SLOW_SERIAL)
     speaker_config = AxisSpeakerConfig(password=PASSWORD)
     with (
         tempfile.TemporaryDirectory(prefix="talkback-faults-") as workdir,
@@ -245,27 +268,31 @@ async def rig(audio_seconds: float) -> AsyncIterator[Rig]:
         media, audio_bytes = prepare_media(workdir, audio_seconds)
         async with (
             HikvisionCamera(camera_config) as camera,
+            HikvisionCamera(slow_config) as slow,
+            SlowLink(slow.port) as link,
             AxisSpeaker(speaker_config) as speaker,
             async_test_home_assistant(config_dir=workdir) as hass,
         ):
             # A session nobody closes must stay visible: the device's own idle close
             # would hide it within the settle time.
-            camera.idle_timeout = 3600
+            camera.idle_timeout = slow.idle_timeout = 3600
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load custom_components/talkback
             frame.async_setup(hass)
             hass.config.media_dirs = {"local": str(media)}
             entries = {
-                HIK: _entry(HIK, camera, camera_config.mac),
-                AXIS: _entry(AXIS, speaker, speaker.mac.lower()),
+                HIK: _entry(HIK, camera, camera.port, camera_config.mac),
+                SLOW: _entry(HIK, slow, link.port, slow_config.mac),
+                AXIS: _entry(AXIS, speaker, speaker.port, speaker.mac.lower()),
             }
             for entry in entries.values():
                 entry.add_to_hass(hass)
                 if not await hass.config_entries.async_setup(entry.entry_id):
                     raise RuntimeError(f"the {entry.title} entry did not set up")
             await hass.async_block_till_done()
-            entities = {vendor: _speaker_entity(hass, entry) for vendor, entry in entries.items()}
+            entities = {key: _speaker_entity(hass, entry) for key, entry in entries.items()}
+            cameras = {HIK: camera, SLOW: slow}
             try:
-                yield Rig(hass, camera, speaker, entities, audio_bytes)
+                yield Rig(hass, cameras, speaker, link, entities, audio_bytes)
             finally:
                 for entry in entries.values():
                     await hass.config_entries.async_unload(entry.entry_id)
@@ -336,14 +363,17 @@ def ffmpeg_children() -> int:
     return count
 
 
-def sockets(device_ports: set[int]) -> set[str]:
-    """This process's open sockets (their inode links), but the simulators' own ends.
+def sockets(device_ports: set[int], relayed_ports: set[int]) -> set[str]:
+    """This process's open sockets (their inode links), but the devices' own.
 
-    The simulators run in this process: a connection's device end (local port = a device's
-    port) is the device's business, like its handler task.
+    The simulators and the slow link run in this process: a connection's device end (local
+    port = a device's port) and the link's connections to its device are theirs, like their
+    tasks.
     """
     device_ends = {
-        f"socket:[{inode}]" for inode, port in _local_ports().items() if port in device_ports
+        f"socket:[{inode}]"
+        for inode, (local, remote) in _tcp_ports().items()
+        if local in device_ports or remote in relayed_ports
     }
     found = set()
     for fd in Path("/proc/self/fd").iterdir():
@@ -356,9 +386,9 @@ def sockets(device_ports: set[int]) -> set[str]:
     return found
 
 
-def _local_ports() -> dict[str, int]:
-    """TCP socket inode -> local port, from /proc/self/net/tcp{,6}."""
-    ports: dict[str, int] = {}
+def _tcp_ports() -> dict[str, tuple[int, int]]:
+    """TCP socket inode -> (local port, remote port), from /proc/self/net/tcp{,6}."""
+    ports: dict[str, tuple[int, int]] = {}
     for table in ("tcp", "tcp6"):
         try:
             lines = Path("/proc/self/net", table).read_text().splitlines()[1:]
@@ -366,11 +396,13 @@ def _local_ports() -> dict[str, int]:
             continue
         for line in lines:
             fields = line.split()
-            ports[fields[9]] = int(fields[1].rsplit(":", 1)[1], 16)
+            local, remote = (int(address.rsplit(":", 1)[1], 16) for address in fields[1:3])
+            ports[fields[9]] = (local, remote)
     return ports
 
 
 SIMULATOR_DIR = str(Path(simulator.__file__).parent)
+LINK_FILE = str(Path(__file__).with_name("link.py"))
 
 
 def _task_name(task: asyncio.Task[Any]) -> str:
@@ -379,27 +411,32 @@ def _task_name(task: asyncio.Task[Any]) -> str:
 
 
 def _is_device_task(task: asyncio.Task[Any]) -> bool:
-    """A task of the simulators (same process): the device's, not Home Assistant's."""
+    """A task of the simulators or the link (same process): not Home Assistant's."""
     code = getattr(task.get_coro(), "cr_code", None)
-    return code is not None and code.co_filename.startswith(SIMULATOR_DIR)
+    filename = str(getattr(code, "co_filename", ""))
+    return filename.startswith(SIMULATOR_DIR) or filename == LINK_FILE
 
 
 async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode:
     """One play with the case's fault armed; what it ended with and what it left."""
-    vendor = case.vendor
-    entity_id = setup.entities[vendor]
-    since = setup.recordings(vendor)
+    key = case.device
+    entity_id = setup.entities[key]
+    since = setup.recordings(key)
     tasks_before = set(asyncio.all_tasks())
-    device_ports = {setup.camera.port, setup.speaker.port}
-    sockets_before = sockets(device_ports)
+    device_ports = setup.device_ports
+    relayed = {setup.cameras[SLOW].port}
+    sockets_before = sockets(device_ports, relayed)
     fault = case.make(rng, setup.audio_bytes)
-    setup.faults(vendor).add(fault)
-    bound = setup.audio_bytes / BYTES_PER_SECOND + (ISAPI_STEPS if vendor == HIK else AXIS_STEPS)
+    setup.faults(key).add(fault)
+    if case.trickle:
+        setup.link.delay = rng.uniform(*case.trickle)
+    steps = AXIS_STEPS if key == AXIS else ISAPI_STEPS
+    bound = setup.audio_bytes / BYTES_PER_SECOND + steps
     if case.stop:
         # Stopped by the user: the stop is what is timed, and no audio is owed.
         after = rng.uniform(0.1, 0.6) * setup.audio_bytes / BYTES_PER_SECOND
         outcome, seconds = await play_and_stop(
-            setup.hass, entity_id, bound, lambda: setup.heard(vendor, since), after
+            setup.hass, entity_id, bound, lambda: setup.heard(key, since), after
         )
         bound, expected = STOP_BOUND, 0
     else:
@@ -407,7 +444,8 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
         outcome = await play(setup.hass, entity_id, bound)
         seconds = time.monotonic() - started
         expected = setup.audio_bytes
-    setup.faults(vendor).clear()
+    setup.faults(key).clear()
+    setup.link.delay = 0.0
     # Settle: background closes and ffmpeg's exit may finish after the call, within bounds.
     settle_started = time.monotonic()
     while True:
@@ -421,14 +459,14 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             outcome=outcome,
             seconds=seconds,
             bound=round(bound, 1),
-            heard=setup.heard(vendor, since),
+            heard=setup.heard(key, since),
             expected=expected,
             due=case.due,
             wrong=case.wrong,
             tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
-            session_open=setup.session_open(vendor),
+            session_open=setup.session_open(key),
             ffmpeg_left=ffmpeg_children(),
-            sockets_left=len(sockets(device_ports) - sockets_before),
+            sockets_left=len(sockets(device_ports, relayed) - sockets_before),
             tasks_left=[_task_name(task) for task in left],
             entity_state=state.state if state else None,
             settle_seconds=time.monotonic() - settle_started,

@@ -101,6 +101,7 @@ class HomeCase:
     # SLOW only: the link's seconds between answer bytes are drawn from this range.
     trickle: tuple[float, float] | None = None
     stop: bool = False  # STOP (media_stop) at a random moment of the play
+    retry: bool = False  # play again at once, the fault gone (judged: the second play)
     due: str | None = None  # the outcome the fault must give (None: any translated one)
     wrong: frozenset[str] = frozenset()  # outcomes it must never give
 
@@ -141,6 +142,10 @@ CASES = (
     HomeCase("stop", HIK, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),
     HomeCase("stop_hanging_close", HIK, lambda r, a: Fault(FaultKind.DELAY, path=CLOSE, seconds=r.uniform(1.0, isapi_const.CLOSE_TIMEOUT - 0.5)), stop=True),
     HomeCase("stop_while_not_reading", HIK, lambda r, a: Fault(FaultKind.STOP_READING, path=TALK, nbytes=FRAME_BYTES), stop=True),
+    HomeCase("retry_after_late_open", HIK, lambda r, a: Fault(FaultKind.DELAY, path=OPEN, seconds=OPEN_TIMEOUT + r.uniform(0.1, 1.5), count=1), retry=True, due="cannot_connect then success"),
+    HomeCase("retry_after_garbage", HIK, lambda r, a: Fault(FaultKind.MALFORMED, path=OPEN, count=1), retry=True, due="device_error then success"),
+    HomeCase("retry_after_reset", HIK, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, path=TALK, nbytes=_moment(r, a)), retry=True, due="cannot_connect then success"),
+    HomeCase("axis_retry_after_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=4.0), retry=True, due="cannot_connect then success"),
     HomeCase("slow_answers", SLOW, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), trickle=(0.002, 0.015), wrong=NOT_REFUSED),
     HomeCase("axis_none", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), due=SUCCESS),
     HomeCase("axis_reset", AXIS, lambda r, a: Fault(FaultKind.DROP_AFTER_RECEIVED, method="POST", path=TRANSMIT, nbytes=_moment(r, a)), wrong=NOT_PLAYED),
@@ -446,6 +451,11 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
         expected = setup.audio_bytes
     setup.faults(key).clear()
     setup.link.delay = 0.0
+    if case.retry:
+        # The user tries again at once: the fault is gone, the play must be whole.
+        since = setup.recordings(key)
+        again = await play(setup.hass, entity_id, bound)
+        outcome, seconds, bound = f"{outcome} then {again}", time.monotonic() - started, 2 * bound
     # Settle: background closes and ffmpeg's exit may finish after the call, within bounds.
     settle_started = time.monotonic()
     while True:

@@ -33,6 +33,8 @@ def test_success_needs_the_audio_at_the_device() -> None:
     assert _episode(outcome=SUCCESS, heard=7700, tolerance=320).problems() == []
     problems = _episode(outcome=SUCCESS, heard=7000, tolerance=320).problems()
     assert problems == ["false success: the device heard 7000 of 8000 bytes"]
+    retried = _episode(outcome=f"cannot_connect then {SUCCESS}", heard=4000).problems()
+    assert retried == ["false success: the device heard 4000 of 8000 bytes"]
 
 
 def test_every_leftover_is_named() -> None:
@@ -120,3 +122,4 @@ def test_every_fault_case_can_fail_its_judge() -> None:
     """No case is judged by nothing but leftovers: each names a due or a wrong outcome."""
     for case in CASES:
         assert case.stop or case.due is not None or case.wrong, case.name
+        assert not case.retry or (case.due or "").endswith(f" then {SUCCESS}"), case.name

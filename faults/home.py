@@ -49,6 +49,7 @@ from custom_components.talkback.audio import FRAME_BYTES
 from custom_components.talkback.audio.const import DEFAULT_LEAD
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS, VENDOR_HIKVISION
 from custom_components.talkback.isapi import const as isapi_const
+from custom_components.talkback.rawhttp.const import STALL_TIMEOUT as TRANSMIT_STALL_TIMEOUT
 from custom_components.talkback.vapix import const as vapix_const
 import simulator
 from simulator.axis import AxisSpeaker, AxisSpeakerConfig
@@ -61,20 +62,29 @@ from .link import SlowLink
 PASSWORD = "campaign-secret"  # noqa: S105 - a simulator's test password
 BYTES_PER_SECOND = 8000
 MEDIA = "media-source://media_source/local/campaign.wav"
-# Longest a play may take with the adapter's own timeouts: close before open, open, the
-# audio, a stall, the answer after the audio, the talk socket closing, close, ffmpeg slack.
+# Longest a play may take: the sum of the adapter's timeouts on its path (a device may use
+# each one up), plus ffmpeg's start and end. ISAPI: close before open, open, the talk
+# socket's fresh challenge (connect, answer), the talk socket (connect, a stall, the answer
+# after the audio, closing), close.
 ISAPI_STEPS = (
     isapi_const.CLOSE_TIMEOUT
     + isapi_const.OPEN_TIMEOUT
+    + isapi_const.CONNECT_TIMEOUT
+    + isapi_const.REQUEST_TIMEOUT
+    + isapi_const.CONNECT_TIMEOUT
     + isapi_const.TALK_STALL_TIMEOUT
     + isapi_const.TALK_RESPONSE_TIMEOUT
     + isapi_const.TALK_SOCKET_CLOSE_TIMEOUT
     + isapi_const.CLOSE_TIMEOUT
     + 3.0
 )
-# transmit.cgi: connect, the answer after playback, closing, ffmpeg slack.
+# Axis transmit.cgi: the fresh challenge (connect, answer), the stream (connect, a stall,
+# the answer after playback, closing).
 AXIS_STEPS = (
     vapix_const.CONNECT_TIMEOUT
+    + vapix_const.TRANSMIT_RESPONSE_TIMEOUT
+    + vapix_const.CONNECT_TIMEOUT
+    + TRANSMIT_STALL_TIMEOUT
     + vapix_const.TRANSMIT_RESPONSE_TIMEOUT
     + vapix_const.TRANSMIT_CLOSE_TIMEOUT
     + 3.0

@@ -213,6 +213,14 @@ class Rig:
         """How many sessions the device has recorded."""
         return len(self._recordings(key)[0])
 
+    def forget_recordings(self) -> None:
+        """Drop the devices' finished recordings (a soak would otherwise count their bytes
+        as this process's memory growth)."""
+        recorders = [camera.recorder for camera in self.cameras.values()]
+        for recorder in [*recorders, self.speaker.recorder]:
+            if not any(recording.is_open for recording in recorder.recordings):
+                recorder.clear()
+
     def session_open(self, key: str) -> bool:
         """Whether the device still has a talk session (ISAPI) or a transmission (Axis)."""
         if key in self.cameras:
@@ -378,32 +386,31 @@ def ffmpeg_children() -> int:
     return count
 
 
-def sockets(device_ports: set[int], relayed_ports: set[int]) -> set[str]:
-    """This process's open sockets (their inode links), but the devices' own.
+def sockets(device_ports: set[int], relayed_ports: set[int]) -> dict[str, str]:
+    """This process's open sockets (inode link -> TCP state), but the devices' own.
 
     The simulators and the slow link run in this process: a connection's device end (local
     port = a device's port) and the link's connections to its device are theirs, like their
-    tasks.
+    tasks. The state is "" for a socket that is not TCP.
     """
-    device_ends = {
-        f"socket:[{inode}]"
-        for inode, (local, remote) in _tcp_ports().items()
-        if local in device_ports or remote in relayed_ports
-    }
-    found = set()
+    tcp = _tcp_sockets()
+    found = {}
     for fd in Path("/proc/self/fd").iterdir():
         try:
             target = str(fd.readlink())
         except OSError:
             continue
-        if target.startswith("socket:") and target not in device_ends:
-            found.add(target)
+        if not target.startswith("socket:"):
+            continue
+        local, remote, state = tcp.get(target, (0, 0, ""))
+        if local not in device_ports and remote not in relayed_ports:
+            found[target] = state
     return found
 
 
-def _tcp_ports() -> dict[str, tuple[int, int]]:
-    """TCP socket inode -> (local port, remote port), from /proc/self/net/tcp{,6}."""
-    ports: dict[str, tuple[int, int]] = {}
+def _tcp_sockets() -> dict[str, tuple[int, int, str]]:
+    """TCP socket link -> (local port, remote port, state), from /proc/self/net/tcp{,6}."""
+    found: dict[str, tuple[int, int, str]] = {}
     for table in ("tcp", "tcp6"):
         try:
             lines = Path("/proc/self/net", table).read_text().splitlines()[1:]
@@ -412,10 +419,11 @@ def _tcp_ports() -> dict[str, tuple[int, int]]:
         for line in lines:
             fields = line.split()
             local, remote = (int(address.rsplit(":", 1)[1], 16) for address in fields[1:3])
-            ports[fields[9]] = (local, remote)
-    return ports
+            found[f"socket:[{fields[9]}]"] = (local, remote, fields[3])
+    return found
 
 
+TCP_CLOSE_WAIT = "08"  # the peer closed; this side never did
 SIMULATOR_DIR = str(Path(simulator.__file__).parent)
 LINK_FILE = str(Path(__file__).with_name("link.py"))
 
@@ -436,6 +444,7 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
     """One play with the case's fault armed; what it ended with and what it left."""
     key = case.device
     entity_id = setup.entities[key]
+    setup.forget_recordings()
     since = setup.recordings(key)
     tasks_before = set(asyncio.all_tasks())
     device_ports = setup.device_ports
@@ -474,6 +483,8 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
         me = asyncio.current_task()
         left = [t for t in asyncio.all_tasks() if not t.done() and t not in tasks_before]
         left = [t for t in left if t is not me and not _is_device_task(t)]
+        now = sockets(device_ports, relayed)
+        new_sockets = {link: state for link, state in now.items() if link not in sockets_before}
         episode = Episode(
             case=case.name,
             outcome=outcome,
@@ -486,7 +497,8 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             tolerance=END_SLACK + (REAUTH_LOSS if fault.kind is FaultKind.REAUTH else 0),
             session_open=setup.session_open(key),
             ffmpeg_left=ffmpeg_children(),
-            sockets_left=len(sockets(device_ports, relayed) - sockets_before),
+            sockets_left=len(new_sockets),
+            half_closed=sum(state == TCP_CLOSE_WAIT for state in new_sockets.values()),
             tasks_left=[_task_name(task) for task in left],
             entity_state=state.state if state else None,
             settle_seconds=time.monotonic() - settle_started,

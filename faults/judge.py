@@ -38,6 +38,7 @@ class Episode:
     session_open: bool = False
     ffmpeg_left: int = 0
     sockets_left: int = 0
+    half_closed: int = 0  # new sockets the device closed and Talkback never did (CLOSE_WAIT)
     tasks_left: list[str] = field(default_factory=list)
     entity_state: str | None = None
     settle_seconds: float = 0.0
@@ -70,6 +71,8 @@ class Episode:
             found.append(f"{self.ffmpeg_left} ffmpeg process(es) left")
         if self.sockets_left > SOCKET_SLACK:
             found.append(f"{self.sockets_left} socket(s) left")
+        if self.half_closed:
+            found.append(f"{self.half_closed} socket(s) closed by the device, never by Talkback")
         if self.tasks_left:
             found.append(f"task(s) left: {', '.join(sorted(self.tasks_left))}")
         if self.entity_state in STUCK_STATES:
@@ -89,6 +92,7 @@ class Episode:
             "session_open": self.session_open,
             "ffmpeg_left": self.ffmpeg_left,
             "sockets_left": self.sockets_left,
+            "half_closed": self.half_closed,
             "tasks_left": self.tasks_left,
             "entity_state": self.entity_state,
             "settle_seconds": round(self.settle_seconds, 2),

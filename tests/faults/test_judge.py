@@ -62,6 +62,9 @@ def test_every_leftover_is_named() -> None:
         "an error without a translation"
     ]
     assert _episode(sockets_left=SOCKET_SLACK).problems() == []
+    assert _episode(sockets_left=1, half_closed=1).problems() == [
+        "1 socket(s) closed by the device, never by Talkback"
+    ]
 
 
 def test_summary_counts_outcomes_and_bad_episodes() -> None:

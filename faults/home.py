@@ -43,6 +43,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, frame
+from homeassistant.helpers.aiohttp_client import DATA_CONNECTOR
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant  # type: ignore[import-untyped]
 
 from custom_components.talkback.audio import FRAME_BYTES
@@ -408,6 +409,23 @@ def sockets(device_ports: set[int], relayed_ports: set[int]) -> dict[str, str]:
     return found
 
 
+def pooled_sockets(hass: HomeAssistant) -> set[str]:
+    """Sockets idle in Home Assistant's shared aiohttp pools (kept alive, not leaked).
+
+    Reads aiohttp's private pool: a diagnostic, so an aiohttp that changed it counts
+    pooled sockets as new ones (SOCKET_SLACK then absorbs a few).
+    """
+    found = set()
+    for connector in hass.data.get(DATA_CONNECTOR, {}).values():
+        for idle in getattr(connector, "_conns", {}).values():
+            for protocol, _ in idle:
+                transport = getattr(protocol, "transport", None)
+                sock = transport.get_extra_info("socket") if transport else None
+                if sock is not None and sock.fileno() >= 0:
+                    found.add(f"socket:[{os.fstat(sock.fileno()).st_ino}]")
+    return found
+
+
 def _tcp_sockets() -> dict[str, tuple[int, int, str]]:
     """TCP socket link -> (local port, remote port, state), from /proc/self/net/tcp{,6}."""
     found: dict[str, tuple[int, int, str]] = {}
@@ -484,7 +502,12 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
         left = [t for t in asyncio.all_tasks() if not t.done() and t not in tasks_before]
         left = [t for t in left if t is not me and not _is_device_task(t)]
         now = sockets(device_ports, relayed)
-        new_sockets = {link: state for link, state in now.items() if link not in sockets_before}
+        pooled = pooled_sockets(setup.hass)
+        new_sockets = {
+            link: state
+            for link, state in now.items()
+            if link not in sockets_before and link not in pooled
+        }
         episode = Episode(
             case=case.name,
             outcome=outcome,

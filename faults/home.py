@@ -497,17 +497,14 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
     settle_started = time.monotonic()
     while True:
         await setup.hass.async_block_till_done()
-        state = setup.hass.states.get(entity_id)
+        entity = setup.hass.states.get(entity_id)
         me = asyncio.current_task()
         left = [t for t in asyncio.all_tasks() if not t.done() and t not in tasks_before]
         left = [t for t in left if t is not me and not _is_device_task(t)]
         now = sockets(device_ports, relayed)
         pooled = pooled_sockets(setup.hass)
-        new_sockets = {
-            link: state
-            for link, state in now.items()
-            if link not in sockets_before and link not in pooled
-        }
+        known = sockets_before.keys() | pooled
+        new_sockets = {link: tcp for link, tcp in now.items() if link not in known}
         episode = Episode(
             case=case.name,
             outcome=outcome,
@@ -521,9 +518,9 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
             session_open=setup.session_open(key),
             ffmpeg_left=ffmpeg_children(),
             sockets_left=len(new_sockets),
-            half_closed=sum(state == TCP_CLOSE_WAIT for state in new_sockets.values()),
+            half_closed=sum(tcp == TCP_CLOSE_WAIT for tcp in new_sockets.values()),
             tasks_left=[_task_name(task) for task in left],
-            entity_state=state.state if state else None,
+            entity_state=entity.state if entity else None,
             settle_seconds=time.monotonic() - settle_started,
         )
         if not episode.problems() or episode.settle_seconds >= SETTLE_SECONDS:

@@ -20,7 +20,7 @@ from homeassistant.exceptions import ConfigEntryAuthFailed
 from homeassistant.helpers.aiohttp_client import async_get_clientsession
 from homeassistant.util.ssl import get_default_context, get_default_no_verify_context
 
-from .const import DOMAIN
+from .const import CONF_ALLOW_BASIC_OVER_HTTP, DOMAIN, LOGGER
 from .errors import DEVICE_ERRORS, is_authentication_error, not_ready
 from .isapi.client import IsapiClient
 from .vapix.client import VapixClient
@@ -48,6 +48,7 @@ def _connection(hass: HomeAssistant, data: Mapping[str, Any]) -> dict[str, Any]:
         "port": data.get(CONF_PORT),
         "use_ssl": use_ssl,
         "ssl_context": context,
+        "allow_basic_over_http": bool(data.get(CONF_ALLOW_BASIC_OVER_HTTP, True)),
     }
 
 
@@ -71,3 +72,20 @@ async def read_device[T](reading: Coroutine[Any, Any, T]) -> T:
                 translation_domain=DOMAIN, translation_key="invalid_auth"
             ) from err
         raise not_ready(err) from err
+
+
+def warn_if_basic_over_http(data: Mapping[str, Any], name: str, *, basic_worked: bool) -> None:
+    """Say once at setup that an entry from before the option sends its password readable.
+
+    Such entries keep working (no regression); an entry whose data holds the option was
+    decided by its user and needs no warning.
+    """
+    if basic_worked and CONF_ALLOW_BASIC_OVER_HTTP not in data and not data.get(CONF_SSL):
+        LOGGER.warning(
+            "%s (%s) accepts only Basic authentication: its password goes over plain HTTP "
+            "readable on the network. Turn on Digest authentication on the device or use "
+            "HTTPS, then reconfigure the entry; reconfiguring also lets you forbid or "
+            "explicitly allow Basic over HTTP",
+            name,
+            data[CONF_HOST],
+        )

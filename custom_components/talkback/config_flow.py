@@ -43,6 +43,7 @@ from .axis.discovery import CONF_LEADER_ENTRY
 from .axis.relay_flow import apply_relay_choice, own_peer, relay_schema
 from .client import create_isapi_client, create_vapix_client
 from .const import (
+    CONF_ALLOW_BASIC_OVER_HTTP,
     CONF_CHANNELS,
     CONF_LEAD,
     CONF_MAX_DURATION,
@@ -62,9 +63,15 @@ from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, DeviceError, is_authentication_error
 from .hikvision.data import HikvisionData
 from .hikvision.device import device_name as hikvision_device_name
-from .isapi.exceptions import IsapiAuthenticationError, IsapiConnectionError, IsapiNotSupportedError
+from .isapi.exceptions import (
+    IsapiAuthenticationError,
+    IsapiBasicRefusedError,
+    IsapiConnectionError,
+    IsapiNotSupportedError,
+)
 from .vapix.discovery import UnrestrictedInfo, get_unrestricted_info, owner_name
 from .vapix.exceptions import (
+    VapixBasicRefusedError,
     VapixConnectionError,
     VapixError,
     VapixNotSupportedError,
@@ -105,6 +112,9 @@ DHCP_CONFIRM_SCHEMA = CREDENTIALS_SCHEMA.extend(
 )
 """DHCP tells no port: the card asks for it next to the credentials."""
 
+BASIC_CHOICE_SCHEMA = vol.Schema({vol.Required(CONF_ALLOW_BASIC_OVER_HTTP, default=False): bool})
+"""Offered once the device turned out to accept only Basic over plain HTTP."""
+
 NO_AUDIO_REASONS = frozenset({"not_supported", "no_audio_output"})
 """Probe results that end a discovered card: the device cannot play what Talkback sends."""
 
@@ -139,6 +149,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
     """Add a camera, door station, recorder or network speaker."""
 
     VERSION = 1
+    _basic_offered = False
     _probed: ProbedDevice
     _data: dict[str, Any]
     _discovered: DiscoveredDevice
@@ -149,7 +160,20 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         """Options for a configured device."""
         return TalkbackOptionsFlow()
 
+    def _form_schema(self, schema: vol.Schema) -> vol.Schema:
+        """The step's fields, plus the Basic choice once the device asked for Basic."""
+        return schema.extend(BASIC_CHOICE_SCHEMA.schema) if self._basic_offered else schema
+
     async def _async_probe(self, data: Mapping[str, Any]) -> ProbedDevice:
+        """Probe (see `_async_probe_device`); a Basic refusal offers the choice on the form."""
+        try:
+            return await self._async_probe_device(data)
+        except ProbeError as err:
+            if err.reason == "basic_refused":
+                self._basic_offered = True
+            raise
+
+    async def _async_probe_device(self, data: Mapping[str, Any]) -> ProbedDevice:
         """Find out what answers at the address; ProbeError when it cannot be used.
 
         ISAPI is tried first. A device without it (404), or one that refuses the ISAPI
@@ -202,7 +226,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         """Ask for the device's address and credentials."""
         errors: dict[str, str] = {}
         if user_input is not None:
-            data = _normalised(user_input)
+            data = {CONF_ALLOW_BASIC_OVER_HTTP: False, **_normalised(user_input)}
             try:
                 device = await self._async_probe(data)
             except ProbeError as err:
@@ -214,7 +238,9 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 return await self._async_add(device, data)
         return self.async_show_form(
             step_id="user",
-            data_schema=self.add_suggested_values_to_schema(USER_SCHEMA, user_input),
+            data_schema=self.add_suggested_values_to_schema(
+                self._form_schema(USER_SCHEMA), user_input
+            ),
             errors=errors,
         )
 
@@ -331,6 +357,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 CONF_PORT: found.port,
                 CONF_SSL: False,
                 CONF_VERIFY_SSL: True,
+                CONF_ALLOW_BASIC_OVER_HTTP: False,
                 **user_input,
             }
             data[CONF_PORT] = int(data[CONF_PORT])
@@ -348,7 +375,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         return self.async_show_form(
             step_id="discovery_confirm",
             data_schema=self.add_suggested_values_to_schema(
-                schema,
+                self._form_schema(schema),
                 user_input
                 or {CONF_PORT: found.port, CONF_USERNAME: found.credentials.get(CONF_USERNAME)},
             ),
@@ -411,7 +438,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
         return await self._async_step_same_device(
             "reconfigure",
             entry,
-            user_input and _normalised(user_input),
+            user_input and {CONF_ALLOW_BASIC_OVER_HTTP: False, **_normalised(user_input)},
             CONNECTION_SCHEMA,
             suggested=user_input or entry.data,
         )
@@ -441,7 +468,7 @@ class TalkbackConfigFlow(ConfigFlow, domain=DOMAIN):
                 return self.async_update_reload_and_abort(entry, data_updates=changes)
         return self.async_show_form(
             step_id=step_id,
-            data_schema=self.add_suggested_values_to_schema(schema, suggested),
+            data_schema=self.add_suggested_values_to_schema(self._form_schema(schema), suggested),
             description_placeholders={"name": entry.title},
             errors=errors,
         )
@@ -516,6 +543,8 @@ def _normalised(user_input: Mapping[str, Any]) -> dict[str, Any]:
 
 def _probe_error(data: Mapping[str, Any], err: DeviceError) -> ProbeError:
     """The form field an error concerns, and why (`errors_on` falls back to the form)."""
+    if isinstance(err, IsapiBasicRefusedError | VapixBasicRefusedError):
+        return ProbeError("base", "basic_refused")
     if is_authentication_error(err):
         return ProbeError(CONF_PASSWORD, "invalid_auth")
     if isinstance(err, IsapiConnectionError | VapixConnectionError):

@@ -10,6 +10,11 @@ DOMAIN: Final = "talkback"
 LOGGER = logging.getLogger(__package__)
 
 CONF_VENDOR: Final = "vendor"
+CONF_ALLOW_BASIC_OVER_HTTP: Final = "allow_basic_over_http"
+"""Whether a device offering only Basic may get the password over plain HTTP.
+
+New entries store False unless the user allowed it; entries from before the option have no
+key and keep the old behaviour (allowed, with a warning at setup)."""
 VENDOR_HIKVISION: Final = "hikvision"
 VENDOR_AXIS: Final = "axis"
 

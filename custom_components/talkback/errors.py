@@ -16,6 +16,7 @@ from homeassistant.helpers.update_coordinator import UpdateFailed
 from .const import DOMAIN
 from .isapi.exceptions import (
     IsapiAuthenticationError,
+    IsapiBasicRefusedError,
     IsapiBusyError,
     IsapiConnectionError,
     IsapiError,
@@ -23,6 +24,7 @@ from .isapi.exceptions import (
 )
 from .vapix.exceptions import (
     VapixAuthenticationError,
+    VapixBasicRefusedError,
     VapixBusyError,
     VapixConnectionError,
     VapixError,
@@ -34,6 +36,8 @@ type DeviceError = IsapiError | VapixError
 DEVICE_ERRORS = (IsapiError, VapixError)
 
 _TRANSLATION_KEYS: tuple[tuple[tuple[type[Exception], ...], str], ...] = (
+    # Before authentication: new credentials would not help, the device's settings would.
+    ((IsapiBasicRefusedError, VapixBasicRefusedError), "basic_refused"),
     ((IsapiAuthenticationError, VapixAuthenticationError), "invalid_auth"),
     ((IsapiConnectionError, VapixConnectionError), "cannot_connect"),
     ((IsapiBusyError, VapixBusyError), "channel_busy"),
@@ -51,8 +55,13 @@ def translation_key_for(err: DeviceError) -> str:
 
 
 def is_authentication_error(err: DeviceError) -> bool:
-    """Whether the device refused the credentials (a reason to ask for new ones)."""
-    return isinstance(err, IsapiAuthenticationError | VapixAuthenticationError)
+    """Whether the device refused the credentials (a reason to ask for new ones).
+
+    Basic refused by the policy is not: the credentials were never sent.
+    """
+    return isinstance(err, IsapiAuthenticationError | VapixAuthenticationError) and not isinstance(
+        err, IsapiBasicRefusedError | VapixBasicRefusedError
+    )
 
 
 def _translated[E: HomeAssistantError](kind: type[E], key: str, reason: object) -> E:

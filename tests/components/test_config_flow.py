@@ -21,6 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.talkback.const import (
+    CONF_ALLOW_BASIC_OVER_HTTP,
     CONF_CHANNELS,
     CONF_LEAD,
     CONF_MAX_DURATION,
@@ -48,7 +49,11 @@ async def test_user_step_creates_entry(hass: HomeAssistant, camera: HikvisionCam
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Front door"
     assert result["result"].unique_id == CAMERA_MAC
-    assert result["data"] == {**user_input(camera), CONF_VENDOR: VENDOR_HIKVISION}
+    assert result["data"] == {
+        **user_input(camera),
+        CONF_ALLOW_BASIC_OVER_HTTP: False,
+        CONF_VENDOR: VENDOR_HIKVISION,
+    }
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 

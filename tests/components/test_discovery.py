@@ -11,7 +11,12 @@ from homeassistant.loader import async_get_integration
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_HIKVISION
+from custom_components.talkback.const import (
+    CONF_ALLOW_BASIC_OVER_HTTP,
+    CONF_VENDOR,
+    DOMAIN,
+    VENDOR_HIKVISION,
+)
 from simulator.hikvision import CameraConfig, HikvisionCamera
 
 from .helpers import CAMERA_MAC, CAMERA_SERIAL, entry_data, user_input
@@ -67,7 +72,11 @@ async def test_dhcp_hikvision_asks_credentials_then_adds(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Front door"
     assert result["result"].unique_id == CAMERA_MAC
-    assert result["data"] == {**user_input(camera), CONF_VENDOR: VENDOR_HIKVISION}
+    assert result["data"] == {
+        **user_input(camera),
+        CONF_ALLOW_BASIC_OVER_HTTP: False,
+        CONF_VENDOR: VENDOR_HIKVISION,
+    }
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
 

@@ -6,7 +6,7 @@ from homeassistant.const import CONF_HOST, Platform
 from homeassistant.core import HomeAssistant, callback
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 
-from ..client import create_vapix_client, read_device
+from ..client import create_vapix_client, read_device, warn_if_basic_over_http
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
 from ..output import SpeakerOutput
@@ -25,6 +25,7 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Axis
     remove_gain_selects(hass, entry)
     client = create_vapix_client(hass, entry.data)
     device = await read_device(client.device_info())
+    warn_if_basic_over_http(entry.data, entry.title, basic_worked=client.basic_worked)
     relay = RelayCoordinator(hass, entry, client, device) if device.relay_api_supported else None
     if relay is not None:
         await relay.async_config_entry_first_refresh()

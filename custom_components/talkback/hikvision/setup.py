@@ -6,7 +6,7 @@ from homeassistant.const import CONF_HOST
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr
 
-from ..client import create_isapi_client, read_device
+from ..client import create_isapi_client, read_device, warn_if_basic_over_http
 from ..const import LOGGER
 from ..entry import TalkbackConfigEntry
 from .coordinator import ChannelCoordinator
@@ -23,6 +23,7 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
     # Talk sessions stopped at unload close in tasks the client owns: wait for them.
     entry.async_on_unload(client.close)
     device = await read_device(client.device_info())
+    warn_if_basic_over_http(entry.data, entry.title, basic_worked=client.basic_worked)
     coordinator = ChannelCoordinator(hass, entry, client)
     await coordinator.async_config_entry_first_refresh()
     data = HikvisionData(

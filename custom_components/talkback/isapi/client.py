@@ -126,6 +126,11 @@ class IsapiClient:
     def __repr__(self) -> str:
         return f"IsapiClient(host={self.host!r}, port={self.port!r}, use_ssl={self.use_ssl!r})"
 
+    @property
+    def basic_worked(self) -> bool:
+        """Whether the device accepted the password sent as Basic (readable without HTTPS)."""
+        return self._auth.basic_worked
+
     # Connection details -------------------------------------------------------------------
 
     async def origin(self) -> Origin:

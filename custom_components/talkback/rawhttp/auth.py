@@ -192,7 +192,14 @@ def digest_authorization(
 class _Policy:
     """What every `HttpAuth` of one device shares: credentials, the Basic rules, what worked."""
 
-    __slots__ = ("allow_basic_over_http", "digest_worked", "password", "secure", "username")
+    __slots__ = (
+        "allow_basic_over_http",
+        "basic_worked",
+        "digest_worked",
+        "password",
+        "secure",
+        "username",
+    )
 
     def __init__(
         self, username: str, password: str, *, allow_basic_over_http: bool, secure: bool
@@ -202,6 +209,7 @@ class _Policy:
         self.allow_basic_over_http = allow_basic_over_http
         self.secure = secure
         self.digest_worked = False
+        self.basic_worked = False
 
     def choose(self, offered: list[AuthChallenge]) -> AuthChallenge:
         chosen = select_challenge(offered)
@@ -278,6 +286,11 @@ class HttpAuth:
         """True once the device accepted a Digest answer from any `HttpAuth` of this policy."""
         return self._policy.digest_worked
 
+    @property
+    def basic_worked(self) -> bool:
+        """True once the device accepted a Basic answer from any `HttpAuth` of this policy."""
+        return self._policy.basic_worked
+
     def sharing(self) -> HttpAuth:
         """A new nonce state under this policy (same credentials, rules and history)."""
         other = copy.copy(self)
@@ -338,5 +351,9 @@ class HttpAuth:
 
     def record(self, authorization: str | None, status: int) -> None:
         """Note the answer to a request sent with `authorization` (Digest that worked is kept)."""
-        if authorization is not None and authorization.startswith("Digest ") and status != 401:
+        if authorization is None or status == 401:
+            return
+        if authorization.startswith("Digest "):
             self._policy.digest_worked = True
+        elif authorization.startswith("Basic "):
+            self._policy.basic_worked = True

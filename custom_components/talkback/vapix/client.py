@@ -125,6 +125,11 @@ class VapixClient:
         """Show where the client points, never the password."""
         return f"VapixClient(host={self.host!r}, port={self.port}, username={self.username!r})"
 
+    @property
+    def basic_worked(self) -> bool:
+        """Whether the device accepted the password sent as Basic (readable without HTTPS)."""
+        return self._auth.basic_worked
+
     # Device -------------------------------------------------------------------------
 
     async def device_info(self) -> AxisDeviceInfo:

@@ -21,6 +21,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.talkback.const import (
+    CONF_ALLOW_BASIC_OVER_HTTP,
     CONF_LEAD,
     CONF_MAX_DURATION,
     CONF_VENDOR,
@@ -57,7 +58,11 @@ async def test_axis_speaker_is_detected(
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == TITLE
     assert result["result"].unique_id == "ac:cc:8e:5a:00:00"
-    assert result["data"] == {**user_input(device), CONF_VENDOR: VENDOR_AXIS}
+    assert result["data"] == {
+        **user_input(device),
+        CONF_ALLOW_BASIC_OVER_HTTP: False,
+        CONF_VENDOR: VENDOR_AXIS,
+    }
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
     assert hass.states.get("media_player.axis_c1410_5a0000") is not None

@@ -23,7 +23,12 @@ import probatio as vol
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
-from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS
+from custom_components.talkback.const import (
+    CONF_ALLOW_BASIC_OVER_HTTP,
+    CONF_VENDOR,
+    DOMAIN,
+    VENDOR_AXIS,
+)
 from simulator.axis import AxisRelayNetwork, AxisSpeaker, AxisSpeakerConfig
 from tests.components.helpers import user_input
 
@@ -96,7 +101,11 @@ async def test_zeroconf_speaker_card_named_by_its_owner(
     result = await hass.config_entries.flow.async_configure(result["flow_id"], {})
     assert result["type"] is FlowResultType.CREATE_ENTRY
     assert result["title"] == "Hall"
-    assert result["data"] == {**user_input(speaker), CONF_VENDOR: VENDOR_AXIS}
+    assert result["data"] == {
+        **user_input(speaker),
+        CONF_ALLOW_BASIC_OVER_HTTP: False,
+        CONF_VENDOR: VENDOR_AXIS,
+    }
     await hass.async_block_till_done()
     assert hass.states.get("media_player.hall") is not None
 

@@ -248,3 +248,17 @@ def test_unanswerable_digest_beside_basic_is_an_error_not_basic() -> None:
     )
     with pytest.raises(RawHttpAuthenticationError, match="SHA-512-256"):
         HttpAuth("admin", "pw").update(offered)
+
+
+def test_basic_worked_only_after_an_accepted_basic_answer() -> None:
+    """What the adapter warns about: the device took the password as Basic."""
+    auth = HttpAuth("admin", "pw")
+    auth.update(BASIC)
+    sent = auth.authorization("GET", "/x")
+    auth.record(sent, 401)  # refused: nothing worked
+    assert not auth.basic_worked
+    auth.update(BASIC)
+    auth.record(auth.authorization("GET", "/y"), 200)
+    assert auth.basic_worked
+    assert auth.sharing().basic_worked  # the policy's history, shared
+    assert not auth.digest_worked

@@ -6,10 +6,18 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
-from homeassistant.config_entries import SOURCE_USER, ConfigEntryState
-from homeassistant.const import CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL
+from homeassistant.config_entries import SOURCE_DHCP, SOURCE_USER, ConfigEntryState
+from homeassistant.const import (
+    CONF_HOST,
+    CONF_PASSWORD,
+    CONF_PORT,
+    CONF_SSL,
+    CONF_USERNAME,
+    CONF_VERIFY_SSL,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.data_entry_flow import FlowResultType
+from homeassistant.helpers.service_info.dhcp import DhcpServiceInfo
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -135,3 +143,32 @@ async def test_reconfigure_stores_the_choice_for_an_old_entry(
     assert config_entry.data[CONF_ALLOW_BASIC_OVER_HTTP] is True
     await hass.async_block_till_done()
     assert config_entry.state is ConfigEntryState.LOADED
+
+
+@pytest.mark.parametrize("camera_config", [BASIC_ONLY])
+async def test_discovered_basic_only_device_offers_the_choice(
+    hass: HomeAssistant, camera: HikvisionCamera, media_dir: Path
+) -> None:
+    """The DHCP card probes like the user step: refused, then allowed by the box."""
+    result = await hass.config_entries.flow.async_init(
+        DOMAIN,
+        context={"source": SOURCE_DHCP},
+        data=DhcpServiceInfo(
+            ip="127.0.0.1", hostname="", macaddress=CAMERA.mac.replace(":", "").lower()
+        ),
+    )
+    assert result["step_id"] == "discovery_confirm"
+    card = {
+        CONF_USERNAME: CAMERA.username,
+        CONF_PASSWORD: CAMERA.password,
+        CONF_PORT: camera.port,
+    }
+    result = await hass.config_entries.flow.async_configure(result["flow_id"], card)
+    assert result["errors"] == {"base": "basic_refused"}
+    assert CONF_ALLOW_BASIC_OVER_HTTP in result["data_schema"].schema
+
+    result = await hass.config_entries.flow.async_configure(
+        result["flow_id"], {**card, CONF_ALLOW_BASIC_OVER_HTTP: True}
+    )
+    assert result["type"] is FlowResultType.CREATE_ENTRY
+    assert result["data"][CONF_ALLOW_BASIC_OVER_HTTP] is True

@@ -28,6 +28,8 @@ DEVICE_CHECK_INTERVAL: Final = timedelta(seconds=30)
 class DeviceCoordinator(DataUpdateCoordinator[AxisParameters]):
     """Reads the device's properties every 30 seconds; its entities follow the result."""
 
+    config_entry: ConfigEntry
+
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: VapixClient) -> None:
         """Create the coordinator for one device."""
         super().__init__(
@@ -38,7 +40,6 @@ class DeviceCoordinator(DataUpdateCoordinator[AxisParameters]):
             update_interval=DEVICE_CHECK_INTERVAL,
         )
         self.client = client
-        self.entry = entry
 
     async def _async_update_data(self) -> AxisParameters:
         try:
@@ -48,8 +49,8 @@ class DeviceCoordinator(DataUpdateCoordinator[AxisParameters]):
         if relay_api_supported(parameters.relay_api_version):
             LOGGER.info(
                 "%s has the audio relay API again (version %s); reloading",
-                self.entry.title,
+                self.config_entry.title,
                 parameters.relay_api_version,
             )
-            self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+            self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
         return parameters

@@ -72,6 +72,8 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
     at setup.
     """
 
+    config_entry: ConfigEntry
+
     def __init__(
         self,
         hass: HomeAssistant,
@@ -89,7 +91,6 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
         )
         self.client = client
         self.serial = device.serial_number
-        self.entry = entry
         self.own_mac = normalize_mac(device.mac_address or device.serial_number) or ""
         self.capabilities = RelayCapabilities()
         self._sound: SoundConfiguration | None = None
@@ -139,9 +140,9 @@ class RelayCoordinator(DataUpdateCoordinator[RelayState]):
                 LOGGER.warning(
                     "%s no longer has the audio relay API (a firmware upgrade?); reloading "
                     "without relay entities",
-                    self.entry.title,
+                    self.config_entry.title,
                 )
-                self.hass.config_entries.async_schedule_reload(self.entry.entry_id)
+                self.hass.config_entries.async_schedule_reload(self.config_entry.entry_id)
             raise update_failed(err) from err
         return RelayState(network, statuses, self._sound, self.own_mac, self._discovered)
 

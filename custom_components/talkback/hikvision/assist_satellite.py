@@ -40,11 +40,10 @@ from ..const import DOMAIN, LOGGER
 from ..entry import TalkbackConfigEntry
 from ..errors import DEVICE_ERRORS, device_error, media_unreadable
 from ..media import async_resolve_media
-from ..speaker import send_audio
+from ..speaker import playback_settings, send_audio
 from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelEntity
-from .media_player import channel_playback_settings
 from .satellite import Conversation
 from .voice_select import voice_unique_id_prefix
 
@@ -226,9 +225,8 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
         """How to play (the codec read now); errors translated; the talk sensor told."""
         self._set_talking(True)
         try:
-            yield await channel_playback_settings(
-                self.hass, self._entry, self.coordinator, self.channel_id
-            )
+            codec = await self.coordinator.talk_codec(self.channel_id)
+            yield playback_settings(self.hass, self._entry.options, codec)
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:

@@ -6,8 +6,10 @@ from typing import Any
 
 from homeassistant.config_entries import ConfigEntry
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers.update_coordinator import DataUpdateCoordinator
 
+from ..audio.codec import G711Codec
 from ..const import CHANNEL_SCAN_INTERVAL, DOMAIN, LOGGER
 from ..errors import device_errors_translated, update_failed
 from ..isapi.client import IsapiClient
@@ -23,6 +25,8 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     setup or when the channel appears.
     """
 
+    config_entry: ConfigEntry
+
     def __init__(self, hass: HomeAssistant, entry: ConfigEntry, client: IsapiClient) -> None:
         """Create the coordinator for one device."""
         super().__init__(
@@ -33,7 +37,6 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
             update_interval=CHANNEL_SCAN_INTERVAL,
         )
         self.client = client
-        self.entry = entry
         self.capabilities: dict[str, TwoWayAudioCapabilities] = {}
 
     async def async_update_channel(self, channel: TwoWayAudioChannel, **changes: Any) -> None:
@@ -41,6 +44,20 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
         with device_errors_translated():
             await self.client.update_two_way_audio_channel(channel, **changes)
         await self.async_request_refresh()
+
+    async def talk_codec(self, channel_id: str) -> G711Codec:
+        """The channel's codec, read right before talking (it may have changed elsewhere).
+
+        A codec Talkback cannot send is a translated error naming it.
+        """
+        channel = await self.client.two_way_audio_channel(channel_id)
+        if (codec := channel.g711_codec) is None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="unsupported_codec",
+                translation_placeholders={"codec": channel.audio_compression_type},
+            )
+        return G711Codec(codec)
 
     async def _async_update_data(self) -> dict[str, TwoWayAudioChannel]:
         """Read the channel list with every channel's current settings."""
@@ -52,7 +69,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
                 )
             except IsapiError as err:
                 raise update_failed(err) from err
-        update_codec_issues(self.hass, self.entry, channels, self.capabilities)
+        update_codec_issues(self.hass, self.config_entry, channels, self.capabilities)
         return channels
 
     async def _fetch_channels(self) -> dict[str, TwoWayAudioChannel]:

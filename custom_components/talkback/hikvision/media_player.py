@@ -7,17 +7,14 @@ from homeassistant.components.media_player.const import (
     MediaPlayerEntityFeature,
 )
 from homeassistant.core import HomeAssistant
-from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er
 
-from ..audio.codec import G711Codec
 from ..coalescer import PlaybackSettings
-from ..const import CONF_CHANNELS, DOMAIN, LOGGER
+from ..const import CONF_CHANNELS, LOGGER
 from ..entry import TalkbackConfigEntry
 from ..isapi.talk import TalkSession
 from ..speaker import SPEAKER_FEATURES, TalkbackSpeaker, playback_settings
 from ..vendor import VendorPlatform
-from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .entity import ChannelEntity, add_channel_entities
 
@@ -49,24 +46,6 @@ def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
             else []
         ),
     )
-
-
-async def channel_playback_settings(
-    hass: HomeAssistant,
-    entry: TalkbackConfigEntry,
-    coordinator: ChannelCoordinator,
-    channel_id: str,
-) -> PlaybackSettings:
-    """How to play on a channel, its codec read right before talking (it may have changed)."""
-    channel = await coordinator.client.two_way_audio_channel(channel_id)
-    codec = channel.g711_codec
-    if codec is None:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="unsupported_codec",
-            translation_placeholders={"codec": channel.audio_compression_type},
-        )
-    return playback_settings(hass, entry.options, G711Codec(codec))
 
 
 class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
@@ -106,9 +85,8 @@ class ChannelSpeaker(ChannelEntity, TalkbackSpeaker):
 
     async def _playback_settings(self) -> PlaybackSettings:
         """Read the channel again right before talking: its codec may have changed."""
-        return await channel_playback_settings(
-            self.hass, self._entry, self.coordinator, self.channel_id
-        )
+        codec = await self.coordinator.talk_codec(self.channel_id)
+        return playback_settings(self.hass, self._entry.options, codec)
 
     def _open_session(self) -> TalkSession:
         return self.coordinator.client.talk(self.channel_id)

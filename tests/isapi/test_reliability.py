@@ -20,6 +20,7 @@ from custom_components.talkback.isapi.client import IsapiClient
 from custom_components.talkback.isapi.exceptions import (
     IsapiBasicRefusedError,
     IsapiConnectionError,
+    IsapiResponseError,
     IsapiTimeoutError,
 )
 from simulator.core import AuthScheme, Fault, FaultKind
@@ -128,6 +129,54 @@ async def test_open_answered_after_the_timeout_is_closed(http: aiohttp.ClientSes
         opens = [r for r in camera.requests if r.target.endswith("/open")]
         assert [r.status for r in opens] == [200]  # the device did open, late
         assert camera.channels[1].session is None
+
+
+async def test_talk_right_after_an_unanswered_open_is_not_held_back(
+    client: IsapiClient, camera: HikvisionCamera
+) -> None:
+    """Trying again at once after an open timed out: no wait for the repeated close, and the
+    repeat (made for an open the device carries out late) never closes the new session."""
+    camera.faults.add(Fault(FaultKind.DELAY, path="*/open", seconds=FAST.open + 0.2, count=1))
+    with pytest.raises(IsapiTimeoutError):
+        async with client.talk("1"):
+            pass
+    started = time.monotonic()
+    async with client.talk("1") as session:
+        entered = time.monotonic() - started
+        await asyncio.sleep(FAST.open + FAST.close + 0.5)  # past the moment of the repeat
+        assert camera.channels[1].session is not None
+        assert camera.channels[1].session.session_id == session.session_id
+        await session.send(frames_of(AUDIO))
+    assert entered < FAST.open  # before: the first close, the whole wait, the second close
+    await client.close()
+    assert camera.channels[1].session is None
+
+
+@pytest.mark.parametrize("kind", [FaultKind.MALFORMED, FaultKind.TRUNCATED])
+async def test_malformed_open_answer_is_closed_once(
+    client: IsapiClient, camera: HikvisionCamera, kind: FaultKind
+) -> None:
+    """A malformed answer to open is an answer: one close, no repeat for a late open."""
+    camera.faults.add(Fault(kind, path="*/open", count=1))
+    with pytest.raises(IsapiResponseError):
+        async with client.talk("1"):
+            pass
+    while client.closing_tasks:
+        await asyncio.wait(client.closing_tasks)
+    closes = [r for r in camera.requests if r.target.endswith("/close") and r.status == 200]
+    assert len(closes) == 2  # before the open, after it
+
+
+async def test_open_answer_cut_off_is_a_connection_error(
+    client: IsapiClient, camera: HikvisionCamera
+) -> None:
+    """An answer to open that breaks off in its head: a broken connection to retry."""
+    camera.faults.add(Fault(FaultKind.DROP_AFTER_SENT, path="*/open", nbytes=30, count=1))
+    with pytest.raises(IsapiConnectionError, match="ended inside the response"):
+        async with client.talk("1"):
+            pass
+    await client.close()
+    assert camera.channels[1].session is None
 
 
 async def test_cancelled_open_is_closed(client: IsapiClient, camera: HikvisionCamera) -> None:

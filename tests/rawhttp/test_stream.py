@@ -17,6 +17,7 @@ from custom_components.talkback.rawhttp import (
     HttpAuth,
     Origin,
     RawHttpConnectionError,
+    RawHttpCutOffError,
     RawHttpEarlyResponseError,
     RawHttpResponseError,
     RawHttpTimeoutError,
@@ -302,10 +303,8 @@ async def test_response_framings(serve: ServeFactory, reply: bytes, body: bytes)
         (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "malformed Content-Length"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "unknown transfer encoding"),
         (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunked"),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "ended inside the response body"),
         (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 200 + b"\r\n", "too many"),
         (b"HTTP/1.1 200 OK\r\nX: " + b"y" * 20000 + b"\r\n\r\n", "too"),
-        (b"HTTP/1.1 200 OK\r\nX: y", "ended inside the response head"),
     ],
 )
 async def test_malformed_responses_are_typed(
@@ -320,6 +319,31 @@ async def test_malformed_responses_are_typed(
     async with serve(device) as (_, origin):
         with pytest.raises(RawHttpResponseError, match=message):
             await request(origin, "GET", "/x", timeouts=FAST)
+
+
+@pytest.mark.parametrize(
+    ("reply", "message"),
+    [
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "ended inside the response body"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", "ended inside"),
+        (b"HTTP/1.1 200 OK\r\nX: y", "ended inside the response head"),
+        (b"HTTP/1.1 200 OK\r\nX: y\r\n", "ended inside the response head"),
+    ],
+)
+async def test_cut_off_responses_are_broken_connections(
+    serve: ServeFactory, reply: bytes, message: str
+) -> None:
+    """An answer that breaks off is a broken connection (try again), not a malformed answer."""
+
+    async def device(peer: Peer) -> None:
+        await peer.read_head()
+        await peer.send(reply)
+
+    async with serve(device) as (_, origin):
+        with pytest.raises(RawHttpCutOffError, match=message) as caught:
+            await request(origin, "GET", "/x", timeouts=FAST)
+    assert isinstance(caught.value, RawHttpConnectionError)
+    assert not isinstance(caught.value, RawHttpResponseError)
 
 
 async def test_request_answers_one_401_and_fetch_challenge(serve: ServeFactory) -> None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Coroutine
 import logging
 import ssl
+from typing import Any
 from urllib.parse import quote
 from xml.etree.ElementTree import Element
 
@@ -119,9 +120,11 @@ class IsapiClient:
         self._origin: Origin | None = None
         self._sessions: dict[str, str | None] = {}
         self._talking: set[str] = set()
-        # Background closes: every one until it ends, and the latest per channel.
+        # Background closes: every one until it ends, the latest per channel, and the
+        # repeats still waiting to close once more after an unanswered open.
         self._background: set[asyncio.Task[None]] = set()
         self._closing: dict[str, asyncio.Task[None]] = {}
+        self._repeats: dict[str, asyncio.Task[None]] = {}
 
     def __repr__(self) -> str:
         return f"IsapiClient(host={self.host!r}, port={self.port!r}, use_ssl={self.use_ssl!r})"
@@ -489,23 +492,47 @@ class IsapiClient:
         For a talk being stopped (the caller returns at once, the close follows within its
         timeout) and for a failed, timed-out or cancelled open. An open left unanswered may
         still be carried out by the device after the close: `again_after` seconds later
-        the close is sent once more. The next talk on the channel waits for it first.
+        the close is sent once more, unless a new talk on the channel comes first (its own
+        close before opening does the same). The next talk waits for a close under way.
         """
-        task = asyncio.get_running_loop().create_task(
+        task = self._spawn(
             self._close_after_talk(channel_id, again_after),
-            name=f"isapi close {self.host} channel {channel_id}",
+            f"isapi close {self.host} channel {channel_id}",
         )
-        self._background.add(task)
         self._closing[channel_id] = task
-        task.add_done_callback(lambda done: self._forget_close(channel_id, done))
+        task.add_done_callback(lambda done: self._forget(self._closing, channel_id, done))
+        return task
+
+    def _spawn(self, coro: Coroutine[Any, Any, None], name: str) -> asyncio.Task[None]:
+        task = asyncio.get_running_loop().create_task(coro, name=name)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
         return task
 
     async def _close_after_talk(self, channel_id: str, again_after: float) -> None:
+        await self._close_or_warn(channel_id)
+        if again_after:
+            repeat = self._spawn(
+                self._close_again(channel_id, again_after),
+                f"isapi close {self.host} channel {channel_id} again",
+            )
+            self._repeats[channel_id] = repeat
+            repeat.add_done_callback(lambda done: self._forget(self._repeats, channel_id, done))
+
+    async def _close_again(self, channel_id: str, after: float) -> None:
+        await asyncio.sleep(after)
+        # The close is on its way from here: a new talk waits for it instead of cancelling it
+        # (a close cut off in flight could still reach the device after the new open).
+        task = asyncio.current_task()
+        assert task is not None
+        self._forget(self._repeats, channel_id, task)
+        self._closing[channel_id] = task
+        task.add_done_callback(lambda done: self._forget(self._closing, channel_id, done))
+        await self._close_or_warn(channel_id)
+
+    async def _close_or_warn(self, channel_id: str) -> None:
         try:
             await self.close_two_way_audio(channel_id)
-            if again_after:
-                await asyncio.sleep(again_after)
-                await self.close_two_way_audio(channel_id)
         except IsapiError as err:
             # The camera also ends a session that gets no audio (after about 10 s).
             _LOGGER.warning(
@@ -515,15 +542,26 @@ class IsapiClient:
                 err,
             )
 
-    def _forget_close(self, channel_id: str, task: asyncio.Task[None]) -> None:
-        self._background.discard(task)
-        if self._closing.get(channel_id) is task:
-            del self._closing[channel_id]
+    @staticmethod
+    def _forget(
+        tasks: dict[str, asyncio.Task[None]], channel_id: str, task: asyncio.Task[None]
+    ) -> None:
+        if tasks.get(channel_id) is task:
+            del tasks[channel_id]
 
     async def closed(self, channel_id: str) -> None:
-        """Wait until a background close of the channel (if any) has finished."""
-        if (task := self._closing.get(channel_id)) is not None:
-            await asyncio.wait({task})
+        """Wait until a background close of the channel (if any) has finished.
+
+        A repeat still waiting for its moment is dropped: the caller, about to open, closes
+        first anyway.
+        """
+        while True:
+            if (repeat := self._repeats.pop(channel_id, None)) is not None:
+                repeat.cancel()
+            task = self._closing.get(channel_id)
+            if task is None or task.done():
+                return
+            await asyncio.wait({task})  # it may leave a repeat behind: looked at again
 
     @property
     def closing_tasks(self) -> tuple[asyncio.Task[None], ...]:

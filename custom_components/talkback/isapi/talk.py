@@ -27,7 +27,13 @@ from ..rawhttp import (
     parse_www_authenticate,
 )
 from .const import CONTENT_TYPE_TALK, PATH_TWO_WAY_AUDIO, TALK_AUTH_ATTEMPTS
-from .exceptions import IsapiBusyError, IsapiConnectionError, IsapiError, IsapiTimeoutError
+from .exceptions import (
+    IsapiBusyError,
+    IsapiConnectionError,
+    IsapiError,
+    IsapiResponseError,
+    IsapiTimeoutError,
+)
 from .models import IsapiTimeouts, TwoWayAudioSession
 from .status import error_for_body, error_for_raw
 
@@ -96,7 +102,10 @@ class TalkSession:
             raise
         except BaseException as err:
             # Unanswered (timeout, broken connection, cancelled): the device may still open.
-            answered = isinstance(err, IsapiError) and err.http_status is not None
+            # A malformed answer is an answer: the device has carried the open out, or not.
+            answered = isinstance(err, IsapiResponseError) or (
+                isinstance(err, IsapiError) and err.http_status is not None
+            )
             again_after = 0.0 if answered else client.timeouts.open
             client.close_in_background(self.channel_id, again_after=again_after)
             client.release_talk(self.channel_id)

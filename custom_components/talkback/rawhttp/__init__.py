@@ -46,7 +46,8 @@ Pieces:
   (a capped body read), `quote_device_text` (device text cut for an error line) and
   `password_from` (a command line's password: option, environment variable or prompt).
 - `RawTimeouts`: connect, write, response, read and close timeouts (defaults in `const`).
-- Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`),
+- Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`,
+  `RawHttpCutOffError`: the answer broke off),
   `RawHttpResponseError`, `RawHttpAuthenticationError` (`RawHttpBasicRefusedError`),
   `RawHttpEarlyResponseError`, `RawHttpStalledError` (the device stopped taking the body).
 """
@@ -68,6 +69,7 @@ from .exceptions import (
     RawHttpBasicRefusedError,
     RawHttpBodyTooLargeError,
     RawHttpConnectionError,
+    RawHttpCutOffError,
     RawHttpEarlyResponseError,
     RawHttpError,
     RawHttpResponseError,
@@ -86,6 +88,7 @@ __all__ = [
     "RawHttpBasicRefusedError",
     "RawHttpBodyTooLargeError",
     "RawHttpConnectionError",
+    "RawHttpCutOffError",
     "RawHttpEarlyResponseError",
     "RawHttpError",
     "RawHttpResponseError",

@@ -15,6 +15,7 @@ from .auth import AuthChallenge, HttpAuth, parse_www_authenticate
 from .const import MAX_BODY_BYTES, MAX_HEAD_BYTES, MAX_HEADER_COUNT, STREAM_WRITE_BUFFER_BYTES
 from .exceptions import (
     RawHttpConnectionError,
+    RawHttpCutOffError,
     RawHttpEarlyResponseError,
     RawHttpResponseError,
     RawHttpStalledError,
@@ -131,7 +132,7 @@ class _ResponseReader:
         if not raw:
             return None
         if not raw.endswith(b"\n"):
-            raise RawHttpResponseError("The connection ended inside the response head")
+            raise RawHttpCutOffError("The connection ended inside the response head")
         return raw.decode("latin-1").rstrip("\r\n")
 
     async def read_head(self) -> tuple[int, str, tuple[tuple[str, str], ...]] | None:
@@ -155,7 +156,7 @@ class _ResponseReader:
         while True:
             line = await self._line()
             if line is None:
-                raise RawHttpResponseError("The connection ended inside the response head")
+                raise RawHttpCutOffError("The connection ended inside the response head")
             if not line:
                 return tuple(fields)
             if line[0] in " \t" and fields:  # obsolete line folding
@@ -207,7 +208,7 @@ class _ResponseReader:
         while remaining:
             data = await self._read(min(remaining, 65536))
             if not data:
-                raise RawHttpResponseError("The connection ended inside the response body")
+                raise RawHttpCutOffError("The connection ended inside the response body")
             parts.append(data)
             remaining -= len(data)
         return b"".join(parts)
@@ -262,7 +263,7 @@ async def _read_response(
     except OSError as err:
         raise RawHttpConnectionError(f"The connection broke: {_describe(err)}") from err
     except asyncio.IncompleteReadError as err:
-        raise RawHttpResponseError("The connection ended inside the response") from err
+        raise RawHttpCutOffError("The connection ended inside the response") from err
 
 
 class RawStream:

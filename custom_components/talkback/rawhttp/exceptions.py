@@ -22,6 +22,13 @@ class RawHttpTimeoutError(RawHttpConnectionError):
     """One network step did not finish within its timeout."""
 
 
+class RawHttpCutOffError(RawHttpConnectionError):
+    """The connection ended inside the response: the device started answering, then broke off.
+
+    A broken connection (try again), not a malformed answer: what arrived is well-formed.
+    """
+
+
 class RawHttpResponseError(RawHttpError):
     """The device sent something that is not a well-formed, bounded HTTP response."""
 

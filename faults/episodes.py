@@ -16,6 +16,7 @@ from custom_components.talkback.audio import FRAME_BYTES, AudioPacer, G711Codec
 from custom_components.talkback.audio.const import DEFAULT_LEAD
 from custom_components.talkback.isapi import IsapiClient, IsapiError, IsapiTimeouts
 from custom_components.talkback.vapix import VapixClient, VapixError
+from custom_components.talkback.vapix.const import TRANSMIT_ANSWER_MARGIN
 from simulator.axis import AxisSpeaker, AxisSpeakerConfig
 from simulator.core import Fault, FaultKind
 from simulator.hikvision import CameraConfig, HikvisionCamera
@@ -38,7 +39,8 @@ ISAPI_TIMEOUTS = IsapiTimeouts(
 )
 # The longest a play may take: the audio, the stall bound, the open/close steps, slack.
 ISAPI_BOUND = AUDIO_SECONDS + 1.0 + 3 * 1.0 + 2.0 + 2.0
-AXIS_BOUND = AUDIO_SECONDS + 3.0 + 15.0  # transmit.cgi answers after playback (15 s max)
+# transmit.cgi: the challenge, a stall, the answer due a margin after playback, slack.
+AXIS_BOUND = AUDIO_SECONDS + 3.0 + TRANSMIT_ANSWER_MARGIN + 3.0
 
 
 @dataclass(frozen=True, slots=True)

@@ -80,13 +80,13 @@ ISAPI_STEPS = (
     + 3.0
 )
 # Axis transmit.cgi: the fresh challenge (connect, answer), the stream (connect, a stall,
-# the answer after playback, closing).
+# the answer due after playback, closing).
 AXIS_STEPS = (
     vapix_const.CONNECT_TIMEOUT
-    + vapix_const.TRANSMIT_RESPONSE_TIMEOUT
+    + vapix_const.REQUEST_TIMEOUT
     + vapix_const.CONNECT_TIMEOUT
     + TRANSMIT_STALL_TIMEOUT
-    + vapix_const.TRANSMIT_RESPONSE_TIMEOUT
+    + vapix_const.TRANSMIT_ANSWER_MARGIN
     + vapix_const.TRANSMIT_CLOSE_TIMEOUT
     + 3.0
 )
@@ -163,7 +163,7 @@ CASES = (
     HomeCase("axis_stop_reading", AXIS, lambda r, a: Fault(FaultKind.STOP_READING, method="POST", path=TRANSMIT, nbytes=_moment(r, a), seconds=10.0), wrong=NOT_PLAYED),
     HomeCase("axis_reauth_mid_stream", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=_moment(r, a), count=1), wrong=STALE),
     HomeCase("axis_reauth_every_time", AXIS, lambda r, a: Fault(FaultKind.REAUTH, method="POST", path=TRANSMIT, nbytes=2 * FRAME_BYTES), wrong=STALE),
-    HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_RESPONSE_TIMEOUT + 5), wrong=NOT_PLAYED),
+    HomeCase("axis_no_confirmation", AXIS, lambda r, a: Fault(FaultKind.SILENT_END, method="POST", path=TRANSMIT, seconds=vapix_const.TRANSMIT_ANSWER_MARGIN + 5), wrong=NOT_PLAYED),
     HomeCase("axis_busy_503", AXIS, lambda r, a: Fault(FaultKind.STATUS, method="POST", path=TRANSMIT, status=503), due="channel_busy"),
     HomeCase("axis_slow_answer", AXIS, lambda r, a: Fault(FaultKind.DELAY, method="POST", path=TRANSMIT, seconds=r.uniform(0.2, 3.0), count=1), due=SUCCESS),
     HomeCase("axis_stop", AXIS, lambda r, a: Fault(FaultKind.DELAY, path="/nothing"), stop=True),

@@ -16,6 +16,7 @@ from custom_components.talkback.vapix import (
     VapixConnectionError,
     VapixTimeoutError,
 )
+from custom_components.talkback.vapix.const import AUDIO_BYTES_PER_SECOND, TRANSMIT_ANSWER_MARGIN
 from custom_components.talkback.vapix.transmit import TRANSMIT_TIMEOUTS
 from simulator.axis import AxisAuth
 from simulator.core import Fault, FaultKind
@@ -60,6 +61,43 @@ async def test_device_that_stops_reading_fails_the_play(
             async with session:
                 await session.send(paced(audio))
         assert time.monotonic() - started < 8.0
+
+
+async def real_time(frames: list[bytes]) -> AsyncIterator[bytes]:
+    """Frames as a paced play sends them: 20 ms of audio every 20 ms."""
+    for frame in frames:
+        yield frame
+        await asyncio.sleep(len(frame) / AUDIO_BYTES_PER_SECOND)
+
+
+async def test_device_that_stops_reading_at_the_end_fails_soon_after_the_audio(
+    connect: Callable[..., VapixClient],
+) -> None:
+    """A speaker that stops reading in the last 0.2 s of 1 s: its buffers take the rest, so
+    only the missing answer tells. It is due the margin after the audio's end (default
+    timeouts), not a fixed wait whatever the length (15 s before)."""
+    async with single_device() as device:
+        assert device.server is not None
+        device.server.faults.add(
+            Fault(FaultKind.STOP_READING, path="*/transmit.cgi", nbytes=6400, seconds=30.0)
+        )
+        started = time.monotonic()
+        with pytest.raises(VapixTimeoutError, match="after it should have finished playing"):
+            await connect(device).transmit(real_time([b"\xff" * 160] * 50))
+        took = time.monotonic() - started
+    assert took < 1.0 + TRANSMIT_ANSWER_MARGIN + 1.5
+
+
+async def test_audio_sent_faster_than_real_time_waits_for_its_playback(
+    connect: Callable[..., VapixClient],
+) -> None:
+    """4 s of audio sent at once: the device answers after playing it, past the margin, and
+    that is a success (the answer is due at the end of playback, not at the end of sending)."""
+    seconds = 4
+    assert seconds > TRANSMIT_ANSWER_MARGIN  # else a fixed bound would pass this test too
+    async with single_device() as device:
+        sent = await connect(device).transmit(paced([b"\xff" * 8000] * seconds))
+    assert sent == seconds * 8000
 
 
 async def test_stale_nonce_mid_stream_resumes_without_replay(

@@ -211,6 +211,9 @@ async def test_unconfirmed_end_is_a_failure(connect: Callable[..., VapixClient])
         device.server.faults.add(Fault(FaultKind.SILENT_END, path="*/transmit.cgi", seconds=5))
         session = connect(device).talk()
         session._timeouts = replace(TRANSMIT_TIMEOUTS, response=0.3)
-        with pytest.raises(VapixTimeoutError, match=r"did not answer within 0\.3 s"):
+        with pytest.raises(
+            VapixTimeoutError,
+            match=r"did not confirm the audio 0\.3 s after it should have finished",
+        ):
             async with session:
                 await session.send(frames_from(tone_frames(50)))  # 1 s of audio at once

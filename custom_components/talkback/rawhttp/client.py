@@ -373,44 +373,47 @@ class RawStream:
             else:
                 return
 
-    async def _delivered(self) -> None:
+    async def _delivered(self, deadline: float) -> None:
         """Wait until the device has acknowledged every byte (or raise when it stopped)."""
         if not self._acks.available:
             return
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + self._timeouts.response
         while self._acks.waiting() and not self._answer.done():
             self._check_stalled()
             if loop.time() >= deadline:
                 raise RawHttpStalledError(
                     f"{self._origin.authority} stopped taking data: some was still not "
-                    f"acknowledged {self._timeouts.response:g} s after the end"
+                    "acknowledged when its answer was due"
                 )
             await asyncio.sleep(_POLL / 5)
 
-    async def finish(self) -> RawResponse | None:
+    async def finish(self, response_timeout: float | None = None) -> RawResponse | None:
         """End the body and return the device's answer.
 
         On plain TCP the write side is half-closed (devices answer a raw body only when it
-        ends) and the answer is awaited for the response timeout. TLS cannot half-close, so
-        there the answer is returned only if it already arrived. None means the device
-        closed without answering (or, on TLS, has not answered yet).
+        ends) and the answer is awaited: `response_timeout` seconds from now (default: the
+        response timeout), delivering what is still buffered included. TLS cannot
+        half-close, so there the answer is returned only if it already arrived. None means
+        the device closed without answering (or, on TLS, has not answered yet).
         """
         if self._closed:
             raise RuntimeError("finish() after aclose()")
         self._finished = True
+        loop = asyncio.get_running_loop()
+        wait = self._timeouts.response if response_timeout is None else response_timeout
+        deadline = loop.time() + wait
         if not self._answer.done():
-            await self._delivered()
+            await self._delivered(deadline)
         if not self._answer.done():
             if not self._writer.can_write_eof():
                 return None
             with contextlib.suppress(OSError):
                 self._writer.write_eof()
-            done, _ = await asyncio.wait({self._answer}, timeout=self._timeouts.response)
+            done, _ = await asyncio.wait({self._answer}, timeout=max(0.0, deadline - loop.time()))
             if not done:
                 raise RawHttpTimeoutError(
-                    f"{self._origin.authority} did not answer within "
-                    f"{self._timeouts.response:g} s after the data ended"
+                    f"{self._origin.authority} did not answer within {wait:.3g} s after the "
+                    "data ended"
                 )
         if self._answer.cancelled():
             return None

@@ -14,8 +14,9 @@ REQUEST_TIMEOUT: Final = 10.0
 """A whole JSON or CGI request, from connect to the last byte of the answer."""
 TRANSMIT_WRITE_TIMEOUT: Final = 5.0
 """One write of audio to the device; a device that stops reading is gone."""
-TRANSMIT_RESPONSE_TIMEOUT: Final = 15.0
-"""The answer to transmit.cgi, which comes only after the device has played its buffer."""
+TRANSMIT_ANSWER_MARGIN: Final = 3.0
+"""The answer to transmit.cgi comes once the device has played the audio: it is due this
+long after the audio sent should have ended (at real time from its first byte)."""
 TRANSMIT_READ_TIMEOUT: Final = 5.0
 """Each read of the (small) body of the transmit.cgi answer."""
 TRANSMIT_CLOSE_TIMEOUT: Final = 2.0
@@ -43,11 +44,13 @@ RELAY_DEPRECATED_FROM_OS: Final = "10.12"
 AUDIO_CONTENT_TYPE: Final = "audio/basic"
 """8 kHz mono G.711 µ-law, what transmit.cgi plays without conversion."""
 AUDIO_SAMPLE_RATE: Final = 8000
+AUDIO_BYTES_PER_SECOND: Final = AUDIO_SAMPLE_RATE
+"""G.711 takes one byte per sample."""
 TRANSMIT_DECLARED_LENGTH: Final = 9_999_999
-# A 401 in the middle of the audio (stale nonce) is answered on a new connection this often.
-TRANSMIT_REAUTH_ATTEMPTS: Final = 2
 """Content-Length for a live stream of unknown length (Axis devices reject chunked bodies);
 the end of the audio is signalled by closing the sending half of the connection."""
+TRANSMIT_REAUTH_ATTEMPTS: Final = 2
+"""A 401 in the middle of the audio (stale nonce) is answered on a new connection this often."""
 
 PEER_ID_MAX_LENGTH: Final = 64
 GAIN_MUTE: Final = "Mute"

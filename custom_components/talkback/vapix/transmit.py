@@ -3,16 +3,21 @@
 Axis devices do not understand chunked bodies, so the head declares a large
 Content-Length and the audio follows as it is produced; half-closing the socket ends it.
 The device answers only after it has played what it received: over plain HTTP a missing
-answer is a failure (the audio may not have played). A device that stops reading fails the
-stream within `timeouts.stall` (rawhttp watches the TCP acknowledgements). A 401 in the
+answer is a failure (the audio may not have played). The answer is due `TRANSMIT_ANSWER_MARGIN`
+after the audio should have ended, counted at real time from its first byte, so a device
+that stops reading near the end fails a few seconds past the audio, whatever its buffers
+took. A device that stops reading earlier fails the stream within `timeouts.stall` (rawhttp
+watches the TCP acknowledgements). A 401 in the
 middle (a stale nonce) re-authenticates and goes on with the next frame on a new
 connection: what was sent is never sent twice.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 import logging
 import ssl
 from types import TracebackType
@@ -37,14 +42,16 @@ from ..rawhttp import (
     ssl_context_for,
 )
 from .const import (
+    AUDIO_BYTES_PER_SECOND,
     AUDIO_CONTENT_TYPE,
     CONNECT_TIMEOUT,
     PATH_TRANSMIT,
+    REQUEST_TIMEOUT,
+    TRANSMIT_ANSWER_MARGIN,
     TRANSMIT_CLOSE_TIMEOUT,
     TRANSMIT_DECLARED_LENGTH,
     TRANSMIT_READ_TIMEOUT,
     TRANSMIT_REAUTH_ATTEMPTS,
-    TRANSMIT_RESPONSE_TIMEOUT,
     TRANSMIT_WRITE_TIMEOUT,
 )
 from .exceptions import (
@@ -63,7 +70,7 @@ _LOGGER = logging.getLogger(__name__)
 TRANSMIT_TIMEOUTS: Final = RawTimeouts(
     connect=CONNECT_TIMEOUT,
     write=TRANSMIT_WRITE_TIMEOUT,
-    response=TRANSMIT_RESPONSE_TIMEOUT,
+    response=TRANSMIT_ANSWER_MARGIN,
     read=TRANSMIT_READ_TIMEOUT,
     close=TRANSMIT_CLOSE_TIMEOUT,
 )
@@ -98,6 +105,7 @@ class TransmitSession:
         self._stream: RawStream | None = None
         self._origin: Origin | None = None
         self._reauthentications = 0
+        self._first_frame_at: float | None = None
         self.bytes_sent = 0
 
     def __repr__(self) -> str:
@@ -127,7 +135,10 @@ class TransmitSession:
             # A fresh challenge for every stream: a nonce gone stale between two plays
             # would otherwise cost the first words of an announcement.
             challenges = await fetch_challenge(
-                origin, PATH_TRANSMIT, method="GET", timeouts=self._timeouts
+                origin,
+                PATH_TRANSMIT,
+                method="GET",
+                timeouts=replace(self._timeouts, response=REQUEST_TIMEOUT),
             )
             if challenges:
                 self._auth.update(challenges)
@@ -161,6 +172,8 @@ class TransmitSession:
                 "The stream reached the length declared to the device; split long audio "
                 "into several plays"
             )
+        if self._first_frame_at is None:
+            self._first_frame_at = asyncio.get_running_loop().time()
         with self._mapped_errors():
             try:
                 await stream.write(frame)
@@ -197,8 +210,17 @@ class TransmitSession:
     async def finish(self) -> int:
         """End the audio and wait until the device has played it; return bytes sent."""
         stream = self._require_stream()
+        margin = self._timeouts.response
         with self._mapped_errors():
-            response = await stream.finish()
+            try:
+                response = await stream.finish(self._playback_left() + margin)
+            except RawHttpTimeoutError as err:
+                if isinstance(err, RawHttpStalledError):
+                    raise
+                raise VapixTimeoutError(
+                    f"{self.host} did not confirm the audio {margin:g} s after it should have "
+                    "finished playing; it may not have played"
+                ) from err
         if response is None:
             if not self._use_ssl:
                 raise VapixConnectionError(
@@ -217,6 +239,13 @@ class TransmitSession:
         if (error := _answer_error(response)) is not None:
             raise error
         return self.bytes_sent
+
+    def _playback_left(self) -> float:
+        """Seconds until the audio sent so far has played, at real time from its first byte."""
+        if self._first_frame_at is None:
+            return 0.0
+        ends = self._first_frame_at + self.bytes_sent / AUDIO_BYTES_PER_SECOND
+        return max(0.0, ends - asyncio.get_running_loop().time())
 
     async def send(self, frames: AsyncIterable[bytes]) -> int:
         """Send every frame as it comes, then wait until it has played; return bytes sent."""

@@ -49,8 +49,8 @@ from pytest_homeassistant_custom_component.common import MockConfigEntry, async_
 from custom_components.talkback.audio import FRAME_BYTES
 from custom_components.talkback.audio.const import DEFAULT_LEAD
 from custom_components.talkback.const import CONF_VENDOR, DOMAIN, VENDOR_AXIS, VENDOR_HIKVISION
+from custom_components.talkback.deadline import PLAY_END_TIMEOUT, PLAY_START_TIMEOUT
 from custom_components.talkback.isapi import const as isapi_const
-from custom_components.talkback.rawhttp.const import STALL_TIMEOUT as TRANSMIT_STALL_TIMEOUT
 from custom_components.talkback.vapix import const as vapix_const
 import simulator
 from simulator.axis import AxisSpeaker, AxisSpeakerConfig
@@ -63,33 +63,10 @@ from .link import SlowLink
 PASSWORD = "campaign-secret"  # noqa: S105 - a simulator's test password
 BYTES_PER_SECOND = 8000
 MEDIA = "media-source://media_source/local/campaign.wav"
-# Longest a play may take: the sum of the adapter's timeouts on its path (a device may use
-# each one up), plus ffmpeg's start and end. ISAPI: close before open, open, the talk
-# socket's fresh challenge (connect, answer), the talk socket (connect, a stall, the answer
-# after the audio, closing), close.
-ISAPI_STEPS = (
-    isapi_const.CLOSE_TIMEOUT
-    + isapi_const.OPEN_TIMEOUT
-    + isapi_const.CONNECT_TIMEOUT
-    + isapi_const.REQUEST_TIMEOUT
-    + isapi_const.CONNECT_TIMEOUT
-    + isapi_const.TALK_STALL_TIMEOUT
-    + isapi_const.TALK_RESPONSE_TIMEOUT
-    + isapi_const.TALK_SOCKET_CLOSE_TIMEOUT
-    + isapi_const.CLOSE_TIMEOUT
-    + 3.0
-)
-# Axis transmit.cgi: the fresh challenge (connect, answer), the stream (connect, a stall,
-# the answer due after playback, closing).
-AXIS_STEPS = (
-    vapix_const.CONNECT_TIMEOUT
-    + vapix_const.REQUEST_TIMEOUT
-    + vapix_const.CONNECT_TIMEOUT
-    + TRANSMIT_STALL_TIMEOUT
-    + vapix_const.TRANSMIT_ANSWER_MARGIN
-    + vapix_const.TRANSMIT_CLOSE_TIMEOUT
-    + 3.0
-)
+# Longest a play may take: the play's own bounds (deadline.py) over all of its steps, to
+# start taking audio, to confirm the end (a device that stops reading before the end fails
+# within the stall bound, sooner), to close; plus ffmpeg's start and exit.
+PLAY_STEPS = PLAY_START_TIMEOUT + 2 * PLAY_END_TIMEOUT + 3.0
 # After the call: background closes (an unanswered open is closed twice, the second time
 # one open timeout later) and a close's own bound, then the device must be idle.
 SETTLE_SECONDS = isapi_const.OPEN_TIMEOUT + 2 * isapi_const.CLOSE_TIMEOUT + 2.0
@@ -472,8 +449,7 @@ async def run_episode(setup: Rig, case: HomeCase, rng: random.Random) -> Episode
     setup.faults(key).add(fault)
     if case.trickle:
         setup.link.delay = rng.uniform(*case.trickle)
-    steps = AXIS_STEPS if key == AXIS else ISAPI_STEPS
-    bound = setup.audio_bytes / BYTES_PER_SECOND + steps
+    bound = setup.audio_bytes / BYTES_PER_SECOND + PLAY_STEPS
     if case.stop:
         # Stopped by the user: the stop is what is timed, and no audio is owed.
         after = rng.uniform(0.1, 0.6) * setup.audio_bytes / BYTES_PER_SECOND

@@ -9,7 +9,7 @@ scripts. Stopping Home Assistant stops the output, which closes the device's aud
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, Callable, Mapping
-from contextlib import AbstractAsyncContextManager
+from contextlib import AbstractAsyncContextManager, aclosing
 from typing import Any, Protocol
 
 from homeassistant.components import media_source
@@ -30,6 +30,7 @@ from .audio.codec import G711Codec
 from .audio.exceptions import AudioError
 from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings
 from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
+from .deadline import PlayDeadline, play_deadline
 from .entry import TalkbackConfigEntry
 from .errors import DEVICE_ERRORS, device_error, media_unreadable
 from .media import async_resolve_media
@@ -68,19 +69,23 @@ async def send_audio(
     member: PlaybackMember,
     settings: PlaybackSettings,
     session: AudioSession,
+    deadline: PlayDeadline,
     started: Callable[[float | None], None] | None = None,
 ) -> None:
     """Stream the member's share of the media on an open session, paced; return once heard.
 
     `started` gets the media's duration once ffmpeg has opened it. The pacer holds the last
     frame back until the device has played out what it buffered, so closing the session
-    right after does not cut the tail.
+    right after does not cut the tail. The deadline follows the play's phases.
     """
     async with member.audio(settings) as audio:
+        deadline.decoding()
         await audio.started()
+        deadline.starting()
         if started is not None:
             started(audio.duration)
-        await session.send(audio)
+        async with aclosing(deadline.watch(audio)) as frames:
+            await session.send(frames)
     if audio.error is not None:
         raise HomeAssistantError(
             translation_domain=DOMAIN,
@@ -191,10 +196,12 @@ class TalkbackSpeaker(MediaPlayerEntity):
             media = await member.media()
             if self._played_through(member.speakers):
                 return
-            settings = await self._playback_settings()
-            self._attr_media_title = media.title
-            async with self._open_session() as session:
-                await send_audio(member, settings, session, self._now_playing)
+            async with play_deadline() as deadline:
+                settings = await self._playback_settings()
+                self._attr_media_title = media.title
+                async with self._open_session() as session:
+                    await send_audio(member, settings, session, deadline, self._now_playing)
+                    deadline.closing()
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:

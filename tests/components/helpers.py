@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import asyncio
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 import sys
+import time
 from typing import Any
 
 from homeassistant.components.media_player import (
@@ -24,6 +26,8 @@ from homeassistant.const import (
     CONF_VERIFY_SSL,
 )
 from homeassistant.core import HomeAssistant
+from homeassistant.exceptions import HomeAssistantError
+import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
 from custom_components.talkback.const import CONF_VENDOR, VENDOR_HIKVISION
@@ -95,6 +99,21 @@ async def play(
         },
         blocking=True,
     )
+
+
+async def failed_play(hass: HomeAssistant, entity_id: str, media_id: str) -> tuple[str, float]:
+    """Play media that must fail: the error's translation key and how long the call took."""
+    started = time.monotonic()
+    with pytest.raises(HomeAssistantError) as caught:
+        await play(hass, entity_id, media_id)
+    return str(caught.value.translation_key), time.monotonic() - started
+
+
+async def until(condition: Callable[[], bool], seconds: float = 8.0) -> None:
+    """Wait until something a background task does has happened."""
+    async with asyncio.timeout(seconds):
+        while not condition():
+            await asyncio.sleep(0.02)
 
 
 def heard(recording: Recording) -> float:

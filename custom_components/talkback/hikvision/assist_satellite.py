@@ -37,6 +37,7 @@ import yarl
 from ..audio.exceptions import AudioError
 from ..coalescer import DATA_COALESCER, PlayableMedia, PlaybackSettings
 from ..const import DOMAIN, LOGGER
+from ..deadline import play_deadline
 from ..entry import TalkbackConfigEntry
 from ..errors import DEVICE_ERRORS, device_error, media_unreadable
 from ..media import async_resolve_media
@@ -261,7 +262,8 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
             )
             try:
                 with talk.gate.speaking():
-                    await send_audio(member, settings, talk.talk)
+                    async with play_deadline() as deadline:
+                        await send_audio(member, settings, talk.talk, deadline)
             finally:
                 member.leave()
 

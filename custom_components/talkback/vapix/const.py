@@ -14,7 +14,7 @@ REQUEST_TIMEOUT: Final = 10.0
 """A whole JSON or CGI request, from connect to the last byte of the answer."""
 TRANSMIT_WRITE_TIMEOUT: Final = 5.0
 """One write of audio to the device; a device that stops reading is gone."""
-TRANSMIT_ANSWER_MARGIN: Final = 3.0
+TRANSMIT_ANSWER_MARGIN: Final = 4.0
 """The answer to transmit.cgi comes once the device has played the audio: it is due this
 long after the audio sent should have ended (at real time from its first byte)."""
 TRANSMIT_READ_TIMEOUT: Final = 5.0

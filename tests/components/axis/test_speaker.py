@@ -23,10 +23,11 @@ from homeassistant.exceptions import HomeAssistantError
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.talkback import deadline
 from simulator.axis import AxisRelayNetwork
 from simulator.core import AudioEncoding, Fault, FaultKind
 from tests.components.audio_fixtures import write_tone
-from tests.components.helpers import heard, play
+from tests.components.helpers import failed_play, heard, play, until
 
 from .helpers import HALL, KITCHEN, TEMPLATE, poll
 
@@ -94,6 +95,26 @@ async def test_busy_output_is_reported(
         await play(hass, HALL, "media-source://media_source/local/tone.wav")
     assert caught.value.translation_key == "channel_busy"
     assert hass.states.get(HALL).state == MediaPlayerState.IDLE
+
+
+@pytest.mark.usefixtures("leader_entry")
+async def test_axis_speaker_that_never_confirms_misses_the_end(
+    hass: HomeAssistant,
+    axis_network: AxisRelayNetwork,
+    media_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """transmit.cgi never answers: the end bound ends the play before the answer's own
+    margin would, and the speaker's output is free again."""
+    monkeypatch.setattr(deadline, "PLAY_END_TIMEOUT", 0.5)
+    write_tone(media_dir / "tone.wav", 0.4)
+    axis_network[0].faults.add(
+        Fault(FaultKind.SILENT_END, method="POST", path="*/transmit.cgi", seconds=5.0)
+    )
+    key, took = await failed_play(hass, HALL, "media-source://media_source/local/tone.wav")
+    assert key == "end_timeout"
+    assert took < 0.4 + 0.5 + 1.0
+    await until(lambda: not axis_network[0].transmitting)
 
 
 @pytest.mark.parametrize("axis_template", [replace(TEMPLATE, relay_api_version=None)])

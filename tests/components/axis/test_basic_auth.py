@@ -13,14 +13,13 @@ import pytest
 
 from custom_components.talkback.const import CONF_ALLOW_BASIC_OVER_HTTP, DOMAIN
 from simulator.axis import AxisAuth, AxisRelayNetwork
-from tests.components.helpers import set_up, user_input
+from tests.components.helpers import assert_one_basic_warning, set_up, user_input
 
 from .helpers import PASSWORD, TEMPLATE, axis_entry
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 BASIC_ONLY = replace(TEMPLATE, auth=AxisAuth.BASIC, relay_api_version=None)
-WARNING = "accepts only Basic authentication"
 
 
 @pytest.mark.usefixtures("media_dir")
@@ -56,7 +55,4 @@ async def test_entry_from_before_the_option_keeps_basic_and_warns(
     assert CONF_ALLOW_BASIC_OVER_HTTP not in entry.data
     await set_up(hass, entry)
     assert entry.state is ConfigEntryState.LOADED
-    [warning] = [record for record in caplog.records if WARNING in record.getMessage()]
-    assert warning.levelname == "WARNING"
-    assert "Hall" in warning.getMessage()
-    assert PASSWORD not in caplog.text
+    assert_one_basic_warning(caplog, "Hall", PASSWORD)

@@ -48,6 +48,8 @@ CAMERA = CameraConfig(
     password="correct horse",
     session_id="a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6",
 )
+BASIC_WARNING = "accepts only Basic authentication"
+"""What the warning about an entry sending its password with Basic over HTTP says."""
 DOOR_STATION = CameraConfig(
     model="DS-KV8213-WME1",
     serial="DS-KV8213-WME1C20240515CCRRFA1234567",
@@ -82,6 +84,14 @@ async def set_up(hass: HomeAssistant, entry: MockConfigEntry) -> MockConfigEntry
     assert await hass.config_entries.async_setup(entry.entry_id)
     await hass.async_block_till_done()
     return entry
+
+
+def assert_one_basic_warning(caplog: pytest.LogCaptureFixture, name: str, password: str) -> None:
+    """An entry from before `allow_basic_over_http` warned once, naming the device, not the secret."""
+    [warning] = [record for record in caplog.records if BASIC_WARNING in record.getMessage()]
+    assert warning.levelname == "WARNING"
+    assert name in warning.getMessage()
+    assert password not in caplog.text
 
 
 async def play(

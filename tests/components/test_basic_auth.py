@@ -31,13 +31,21 @@ from simulator.core.auth import AuthScheme
 from simulator.hikvision import HikvisionCamera
 
 from .audio_fixtures import write_tone
-from .helpers import CAMERA, entry_data, heard, play, set_up, user_input
+from .helpers import (
+    BASIC_WARNING,
+    CAMERA,
+    assert_one_basic_warning,
+    entry_data,
+    heard,
+    play,
+    set_up,
+    user_input,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
 BASIC_ONLY = dataclasses.replace(CAMERA, auth_scheme=AuthScheme.BASIC)
 SPEAKER = "media_player.front_door"
-WARNING = "accepts only Basic authentication"
 CONNECTION = (CONF_HOST, CONF_PORT, CONF_SSL, CONF_VERIFY_SSL)
 
 
@@ -83,7 +91,7 @@ async def test_digest_device_is_stored_without_basic(
     assert result["data"][CONF_ALLOW_BASIC_OVER_HTTP] is False
     await hass.async_block_till_done()
     assert result["result"].state is ConfigEntryState.LOADED
-    assert WARNING not in caplog.text
+    assert BASIC_WARNING not in caplog.text
 
 
 @pytest.mark.parametrize("camera_config", [BASIC_ONLY])
@@ -97,10 +105,7 @@ async def test_entry_from_before_the_option_keeps_basic_and_warns(
     assert CONF_ALLOW_BASIC_OVER_HTTP not in config_entry.data
     await set_up(hass, config_entry)
     assert config_entry.state is ConfigEntryState.LOADED
-    [warning] = [record for record in caplog.records if WARNING in record.getMessage()]
-    assert warning.levelname == "WARNING"
-    assert "Front door" in warning.getMessage()
-    assert CAMERA.password not in caplog.text
+    assert_one_basic_warning(caplog, "Front door", CAMERA.password)
 
 
 @pytest.mark.parametrize("camera_config", [BASIC_ONLY])

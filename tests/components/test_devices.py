@@ -2,6 +2,14 @@
 
 from __future__ import annotations
 
+from homeassistant.components.assist_satellite import AssistSatelliteEntityFeature
+from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
+from homeassistant.const import (
+    ATTR_ENTITY_ID,
+    ATTR_SUPPORTED_FEATURES,
+    SERVICE_TURN_ON,
+    STATE_UNAVAILABLE,
+)
 from homeassistant.core import HomeAssistant
 from homeassistant.helpers import device_registry as dr, entity_registry as er
 from homeassistant.setup import async_setup_component
@@ -9,7 +17,7 @@ import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 from pytest_homeassistant_custom_component.typing import WebSocketGenerator
 
-from custom_components.talkback.const import DOMAIN
+from custom_components.talkback.const import CONF_CHANNELS, DOMAIN
 from simulator.hikvision import ChannelConfig, HikvisionCamera
 from simulator.hikvision.channel import AudioChannel
 
@@ -136,3 +144,99 @@ async def test_camera_keeps_its_entities_on_the_camera(
     )
     assert camera_device is not None
     assert not dr.async_child_entries_for_config_entry(device_registry, loaded_entry.entry_id)
+
+
+def voice_entities(channel: str) -> tuple[str, ...]:
+    """The voice satellite of a door station's channel and its selects and switch."""
+    return (
+        f"assist_satellite.gate_channel_{channel}",
+        f"select.gate_channel_{channel}_assistant",
+        f"select.gate_channel_{channel}_finished_speaking_detection",
+        f"switch.gate_channel_{channel}_broadcasts",
+    )
+
+
+@pytest.mark.parametrize("camera_config", [DOOR_STATION])
+@pytest.mark.parametrize(
+    "substation",
+    [
+        ChannelConfig(id=3, input_type="MicIn"),
+        ChannelConfig(id=3, input_type="LineIn"),
+        ChannelConfig(id=3, input_type=None, microphone_volume=60),
+    ],
+    ids=["mic_in", "line_in", "microphone_volume"],
+)
+async def test_appearing_channel_with_audio_input_gets_its_satellite(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    loaded_entry: MockConfigEntry,
+    entity_registry: er.EntityRegistry,
+    substation: ChannelConfig,
+) -> None:
+    """A sub-station with an audio input, added at runtime: a satellite without a reload.
+
+    Its broadcast switch steers that satellite (they share the channel's voice settings);
+    when the sub-station goes, its satellite, selects and switch go with it.
+    """
+    data = loaded_entry.runtime_data
+    assert all(hass.states.get(entity_id) is None for entity_id in voice_entities("3"))
+    camera.channels[3] = AudioChannel(substation)
+    await poll(hass, loaded_entry)
+
+    assert loaded_entry.runtime_data is data  # no reload
+    satellite, pipeline, vad, broadcasts = voice_entities("3")
+    for entity_id in voice_entities("3"):
+        state = hass.states.get(entity_id)
+        assert state is not None, entity_id
+        assert state.state != STATE_UNAVAILABLE, entity_id
+    assert hass.states.get(pipeline).state == "preferred"
+    assert hass.states.get(vad).state == "default"
+    assert not _features(hass, satellite) & AssistSatelliteEntityFeature.ANNOUNCE
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: broadcasts}, blocking=True
+    )
+    assert _features(hass, satellite) & AssistSatelliteEntityFeature.ANNOUNCE
+    assert hass.states.get(voice_entities("2")[0]) is not None  # the others stay
+
+    del camera.channels[3]
+    await poll(hass, loaded_entry)
+
+    for entity_id in voice_entities("3"):
+        assert hass.states.get(entity_id) is None, entity_id
+        assert entity_registry.async_get(entity_id) is None, entity_id
+    assert hass.states.get(voice_entities("2")[0]) is not None
+
+
+@pytest.mark.parametrize("camera_config", [DOOR_STATION])
+async def test_appearing_channel_without_audio_input_gets_no_satellite(
+    hass: HomeAssistant, camera: HikvisionCamera, loaded_entry: MockConfigEntry
+) -> None:
+    """A sub-station with nothing to listen to: a speaker, but no satellite."""
+    camera.channels[3] = AudioChannel(ChannelConfig(id=3, input_type=None))
+    await poll(hass, loaded_entry)
+
+    assert hass.states.get("media_player.gate_channel_3") is not None
+    assert all(hass.states.get(entity_id) is None for entity_id in voice_entities("3"))
+
+
+@pytest.mark.parametrize("camera_config", [DOOR_STATION])
+async def test_appearing_channel_not_chosen_as_speaker_gets_its_satellite(
+    hass: HomeAssistant, camera: HikvisionCamera, config_entry: MockConfigEntry
+) -> None:
+    """Speakers chosen in the options: a new channel gets no speaker, but its satellite."""
+    config_entry.add_to_hass(hass)
+    hass.config_entries.async_update_entry(config_entry, options={CONF_CHANNELS: ["1", "2"]})
+    assert await hass.config_entries.async_setup(config_entry.entry_id)
+    await hass.async_block_till_done()
+    camera.channels[3] = AudioChannel(ChannelConfig(id=3))
+    await poll(hass, config_entry)
+
+    assert hass.states.get("media_player.gate_channel_3") is None
+    assert hass.states.get("assist_satellite.gate_channel_3") is not None
+    assert "3" in config_entry.runtime_data.outputs  # what the satellite plays on
+
+
+def _features(hass: HomeAssistant, entity_id: str) -> int:
+    state = hass.states.get(entity_id)
+    assert state is not None
+    return int(state.attributes[ATTR_SUPPORTED_FEATURES])

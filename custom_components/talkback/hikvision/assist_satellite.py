@@ -41,10 +41,11 @@ from ..deadline import play_deadline
 from ..entry import TalkbackConfigEntry
 from ..errors import DEVICE_ERRORS, device_error, media_unreadable
 from ..media import async_resolve_media
+from ..output import SpeakerOutput
 from ..speaker import playback_settings, send_audio
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelEntity, add_voice_entities
 from .satellite import Conversation
 from .voice_select import voice_unique_id_prefix
 
@@ -53,10 +54,13 @@ PREANNOUNCE_PATH = Path(assist_satellite.__file__).parent / PREANNOUNCE_FILENAME
 
 
 def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
-    """Add a satellite for every talk channel with an audio input."""
-    platform.add_entities(
-        ChannelSatellite(platform.entry, platform.data, channel_id)
-        for channel_id in platform.data.voice
+    """Add a satellite for every talk channel with an audio input, as channels appear."""
+    hass, entry, data = platform.hass, platform.entry, platform.data
+    add_voice_entities(
+        platform,
+        lambda channel: [
+            ChannelSatellite(entry, data, channel.id, data.output(hass, entry, channel.id))
+        ],
     )
 
 
@@ -66,12 +70,18 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
     _attr_name = None
     _attr_translation_key = "satellite"
 
-    def __init__(self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str) -> None:
-        """Initialise the satellite of a channel."""
+    def __init__(
+        self,
+        entry: TalkbackConfigEntry,
+        data: HikvisionData,
+        channel_id: str,
+        output: SpeakerOutput,
+    ) -> None:
+        """Initialise the satellite of a channel, playing on the channel's `output`."""
         super().__init__(entry, data, channel_id, "satellite")
         self._entry = entry
-        self._output = data.outputs[channel_id]
-        self._settings = data.voice[channel_id]
+        self._output = output
+        self._settings = data.voice_settings(channel_id)
         self._conversation: asyncio.Task[None] | None = None
         self._turn_heard = _Turn()
 

@@ -50,5 +50,12 @@ class HikvisionData:
 
     voice: dict[str, VoiceSettings] = field(default_factory=dict)
     """Settings of the voice satellites, by channel id (channels with an audio input)."""
+
+    def voice_settings(self, channel_id: str) -> VoiceSettings:
+        """A channel satellite's settings, shared by its entities (also on a later channel)."""
+        if (settings := self.voice.get(channel_id)) is None:
+            settings = self.voice[channel_id] = VoiceSettings()
+        return settings
+
     doorbell: Doorbell | None = None
     """The rings of a door station; None for other devices."""

@@ -17,6 +17,7 @@ from ..vendor import VendorPlatform
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
+from .voice import has_audio_input
 
 DEFAULT_SPEAKER_VOLUME_RANGE = (0, 100)
 
@@ -168,3 +169,12 @@ def add_channel_entities(
 
     add_new_channels()
     platform.entry.async_on_unload(coordinator.async_add_listener(add_new_channels))
+
+
+def add_voice_entities(
+    platform: VendorPlatform[HikvisionData], create: ChannelEntityFactory
+) -> None:
+    """Add the voice satellite entities of every channel with an audio input, as channels appear."""
+    add_channel_entities(
+        platform, lambda channel: create(channel) if has_audio_input(channel) else ()
+    )

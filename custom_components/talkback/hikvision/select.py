@@ -13,7 +13,7 @@ from ..isapi.models import TwoWayAudioCapabilities, TwoWayAudioChannel
 from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity, add_channel_entities
-from .voice_select import voice_selects
+from .voice_select import add_voice_selects
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -61,7 +61,7 @@ def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
             and (options := description.options_fn(caps))
         ],
     )
-    platform.add_entities(voice_selects(platform))
+    add_voice_selects(platform)
 
 
 class ChannelSelect(ChannelSettingEntity[ChannelSelectDescription], SelectEntity):

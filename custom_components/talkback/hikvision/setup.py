@@ -14,7 +14,6 @@ from .data import HikvisionData
 from .device import device_info
 from .devices import remove_gone_channels
 from .doorbell import Doorbell, is_door_station
-from .voice import VoiceSettings, has_audio_input
 
 
 async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> HikvisionData:
@@ -31,11 +30,6 @@ async def async_connect(hass: HomeAssistant, entry: TalkbackConfigEntry) -> Hikv
         coordinator=coordinator,
         outputs={},
         camera_channel=next(iter(coordinator.data)) if len(coordinator.data) == 1 else None,
-        voice={
-            channel_id: VoiceSettings()
-            for channel_id, channel in coordinator.data.items()
-            if has_audio_input(channel)
-        },
     )
     for channel_id in coordinator.data:
         data.output(hass, entry, channel_id)

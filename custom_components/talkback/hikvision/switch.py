@@ -13,7 +13,7 @@ from ..isapi.models import TwoWayAudioChannel
 from ..vendor import VendorPlatform
 from .data import HikvisionData
 from .entity import ChannelSettingDescription, ChannelSettingEntity
-from .voice_switch import broadcast_switches
+from .voice_switch import add_broadcast_switches
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -41,7 +41,7 @@ def add_entities(platform: VendorPlatform[HikvisionData]) -> None:
         SWITCHES,
         lambda description, channel: description.value_fn(channel) is not None,
     )
-    platform.add_entities(broadcast_switches(platform))
+    add_broadcast_switches(platform)
 
 
 class ChannelSwitch(ChannelSettingEntity[ChannelSwitchDescription], SwitchEntity):

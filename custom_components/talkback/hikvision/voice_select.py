@@ -6,14 +6,13 @@ from homeassistant.components.assist_pipeline.select import (
     AssistPipelineSelect,
     VadSensitivitySelect,
 )
-from homeassistant.components.select import SelectEntity
 from homeassistant.core import HomeAssistant
 
 from ..const import DOMAIN
 from ..entry import TalkbackConfigEntry
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import channel_device_info
+from .entity import add_voice_entities, channel_device_info
 
 
 def voice_unique_id_prefix(data: HikvisionData, channel_id: str) -> str:
@@ -21,14 +20,16 @@ def voice_unique_id_prefix(data: HikvisionData, channel_id: str) -> str:
     return f"{data.device.serial_number}_{channel_id}"
 
 
-def voice_selects(platform: VendorPlatform[HikvisionData]) -> list[SelectEntity]:
-    """The pipeline and VAD sensitivity selects of every voice satellite."""
+def add_voice_selects(platform: VendorPlatform[HikvisionData]) -> None:
+    """Add the pipeline and VAD sensitivity selects of every voice satellite, as channels appear."""
     hass, entry, data = platform.hass, platform.entry, platform.data
-    selects: list[SelectEntity] = []
-    for channel_id in data.voice:
-        selects.append(ChannelPipelineSelect(hass, entry, data, channel_id))
-        selects.append(ChannelVadSensitivitySelect(hass, entry, data, channel_id))
-    return selects
+    add_voice_entities(
+        platform,
+        lambda channel: [
+            ChannelPipelineSelect(hass, entry, data, channel.id),
+            ChannelVadSensitivitySelect(hass, entry, data, channel.id),
+        ],
+    )
 
 
 class ChannelPipelineSelect(AssistPipelineSelect):

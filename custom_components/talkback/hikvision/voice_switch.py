@@ -16,16 +16,15 @@ from homeassistant.helpers.restore_state import RestoreEntity
 from ..entry import TalkbackConfigEntry
 from ..vendor import VendorPlatform
 from .data import HikvisionData
-from .entity import ChannelEntity
+from .entity import ChannelEntity, add_voice_entities
 from .voice import VoiceSettings
 
 
-def broadcast_switches(platform: VendorPlatform[HikvisionData]) -> list[BroadcastSwitch]:
-    """The broadcast switch of every voice satellite."""
-    return [
-        BroadcastSwitch(platform.entry, platform.data, channel_id)
-        for channel_id in platform.data.voice
-    ]
+def add_broadcast_switches(platform: VendorPlatform[HikvisionData]) -> None:
+    """Add the broadcast switch of every voice satellite, as channels appear."""
+    add_voice_entities(
+        platform, lambda channel: [BroadcastSwitch(platform.entry, platform.data, channel.id)]
+    )
 
 
 class BroadcastSwitch(ChannelEntity, SwitchEntity, RestoreEntity):
@@ -37,7 +36,7 @@ class BroadcastSwitch(ChannelEntity, SwitchEntity, RestoreEntity):
     def __init__(self, entry: TalkbackConfigEntry, data: HikvisionData, channel_id: str) -> None:
         """Initialise the switch of a channel's satellite."""
         super().__init__(entry, data, channel_id, "broadcasts")
-        self._settings: VoiceSettings = data.voice[channel_id]
+        self._settings: VoiceSettings = data.voice_settings(channel_id)
 
     async def async_added_to_hass(self) -> None:
         """Take the choice made before the restart."""

@@ -44,6 +44,7 @@ from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
 from homeassistant.helpers import entity_registry as er, frame
 from homeassistant.helpers.aiohttp_client import DATA_CONNECTOR
+from homeassistant.setup import async_setup_component
 from pytest_homeassistant_custom_component.common import MockConfigEntry, async_test_home_assistant  # type: ignore[import-untyped]
 
 from custom_components.talkback.audio import FRAME_BYTES
@@ -280,6 +281,9 @@ async def rig(audio_seconds: float) -> AsyncIterator[Rig]:
             hass.data.pop(loader.DATA_CUSTOM_COMPONENTS)  # load custom_components/talkback
             frame.async_setup(hass)
             hass.config.media_dirs = {"local": str(media)}
+            # The voice satellite's conversation needs core's exposed-entities store.
+            if not await async_setup_component(hass, "homeassistant", {}):
+                raise RuntimeError("Home Assistant's core integration did not set up")
             entries = {
                 HIK: _entry(HIK, camera, camera.port, camera_config.mac),
                 SLOW: _entry(HIK, slow, link.port, slow_config.mac),

@@ -39,6 +39,10 @@ class HikvisionData:
     """Device registry id of the device itself; channel devices of recorders hang off it."""
     camera_channel: str | None = None
     """The only channel of a device that had one at setup: its entities sit on the device."""
+    voice: dict[str, VoiceSettings] = field(default_factory=dict)
+    """Settings of the voice satellites, by channel id (channels with an audio input)."""
+    doorbell: Doorbell | None = None
+    """The rings of a door station; None for other devices."""
 
     def output(self, hass: HomeAssistant, entry: ConfigEntry, channel_id: str) -> SpeakerOutput:
         """What plays on a channel, created with the channel (also one that appears later)."""
@@ -48,14 +52,8 @@ class HikvisionData:
             )
         return output
 
-    voice: dict[str, VoiceSettings] = field(default_factory=dict)
-    """Settings of the voice satellites, by channel id (channels with an audio input)."""
-
     def voice_settings(self, channel_id: str) -> VoiceSettings:
         """A channel satellite's settings, shared by its entities (also on a later channel)."""
         if (settings := self.voice.get(channel_id)) is None:
             settings = self.voice[channel_id] = VoiceSettings()
         return settings
-
-    doorbell: Doorbell | None = None
-    """The rings of a door station; None for other devices."""

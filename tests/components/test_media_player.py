@@ -265,6 +265,20 @@ async def tone_speech(hass: HomeAssistant) -> AsyncGenerator[str]:
         yield "tts.tone_speech"
 
 
+def assert_speech_heard(
+    camera: HikvisionCamera, ffmpeg_runs: list[tuple[str, ...]], words: int
+) -> None:
+    """The camera heard one play of ToneSpeech's `words` words, read inside Home Assistant."""
+    [recording] = camera.recorder.recordings
+    spoken = words * BYTES_PER_SECOND // 10  # 0.1 s a word
+    # Home Assistant hands TTS audio over as MP3: the encoder adds up to ~0.1 s of padding.
+    assert spoken - FRAME <= len(recording.data) <= spoken + 0.15 * BYTES_PER_SECOND
+    assert heard(recording) > 4000
+    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
+    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
+    assert not any(arg.startswith("http") for arg in command)
+
+
 @pytest.mark.usefixtures("loaded_entry")
 async def test_tts_speak(
     hass: HomeAssistant,
@@ -283,13 +297,7 @@ async def test_tts_speak(
         },
         blocking=True,
     )
-    [recording] = camera.recorder.recordings
-    # Home Assistant hands TTS audio over as MP3: the encoder adds up to ~0.1 s of padding.
-    assert 0.6 * BYTES_PER_SECOND - FRAME <= len(recording.data) <= 0.75 * BYTES_PER_SECOND
-    assert heard(recording) > 4000
-    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
-    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
-    assert not any(arg.startswith("http") for arg in command)
+    assert_speech_heard(camera, ffmpeg_runs, words=6)
 
 
 async def words(message: str) -> AsyncGenerator[str]:
@@ -338,12 +346,7 @@ async def test_streaming_tts_result(
     async with asyncio.timeout(10):
         await playing
 
-    [recording] = camera.recorder.recordings
-    assert 0.6 * BYTES_PER_SECOND - FRAME <= len(recording.data) <= 0.75 * BYTES_PER_SECOND
-    assert heard(recording) > 4000
-    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
-    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
-    assert not any(arg.startswith("http") for arg in command)
+    assert_speech_heard(camera, ffmpeg_runs, words=6)
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -363,11 +366,7 @@ async def test_announcement_tts_url(
     stream.async_set_message("dinner is ready")
     await play(hass, SPEAKER, async_process_play_media_url(hass, stream.url))
 
-    [recording] = camera.recorder.recordings
-    assert 0.3 * BYTES_PER_SECOND - FRAME <= len(recording.data) <= 0.45 * BYTES_PER_SECOND
-    assert heard(recording) > 4000
-    [command] = [run for run in ffmpeg_runs if "mulaw" in run]
-    assert not any(arg.startswith("http") for arg in command)
+    assert_speech_heard(camera, ffmpeg_runs, words=3)
 
 
 @pytest.mark.usefixtures("loaded_entry", "tone_speech", "home_assistant_url")

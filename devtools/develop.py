@@ -4,14 +4,13 @@ Starts the simulators (fixed ports and MACs, so the entries Home Assistant store
 from one run to the next), prepares config/ (owner account, onboarding done), starts Home
 Assistant, adds every simulated device through Talkback's config flow over the REST API (as
 the UI would), sets up voice at the gate station (devtools/voice.py), prints where to log in,
-and on Ctrl-C stops everything it started.
+and on Ctrl-C or SIGTERM (`timeout`), even while starting, stops everything it started.
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 from pathlib import Path
 import signal
 from typing import Any
@@ -34,6 +33,7 @@ DISCOVERED_PORT = 18003
 
 GATE_PORT = 18002
 LOAD_TIMEOUT = 60.0
+STOP_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 
 DEMO_DEVICES = [
     "--camera",
@@ -132,53 +132,62 @@ async def wait_until_loaded(api: HassApi) -> None:
 
 
 async def develop(config_dir: Path, port: int) -> int:
-    """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code."""
-    await prepare_config_dir(config_dir, USERNAME, PASSWORD)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
+    """Run the demo until SIGINT/SIGTERM; return Home Assistant's exit code.
 
+    A signal cancels the demo wherever it is, starting up included (Home Assistant can take
+    minutes to start on a busy machine); whatever had started is then stopped.
+    """
     simulators = SimulatorProcess([*DEMO_DEVICES, "--record-dir", str(config_dir / "recordings")])
     hass = HassProcess(config_dir, port)
+    demo = asyncio.ensure_future(run_demo(config_dir, simulators, hass))
+    loop = asyncio.get_running_loop()
+    for sig in STOP_SIGNALS:
+        # A signal during the clean-up finds the demo done and changes nothing: the clean-up
+        # is bounded by the processes' stop timeouts.
+        loop.add_signal_handler(sig, demo.cancel)
     try:
-        await simulators.start()
-        await hass.start()
-        async with aiohttp.ClientSession() as session:
-            api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
-            added = await add_devices(api, simulators.devices)
-            await announce_discovered(api, simulators.devices)
-            await wait_until_loaded(api)
-            gate = next(device for device in simulators.devices if device["port"] == GATE_PORT)
-            door = await set_up_door_voice(api, gate["serial"])
-        print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
-        for device in simulators.devices:
-            print(f"  simulated {device['model']} at {device['url']} (stats: /simulator/stats)")
-        if added:
-            print(f"  added to Talkback: {', '.join(added)}")
-        print(
-            f"  discovered, not added: the camera at port {DISCOVERED_PORT} (Settings -> "
-            f"Devices & services; user admin, password {DEVICE_PASSWORD})"
-        )
-        print(
-            f"Voice at the gate: {door.satellite} runs '{PIPELINE_NAME}'; ring, then the visitor"
-            f" asks:\n  python -m devtools.visitor {gate['url']} 'turn on the porch light'"
-        )
-        print(f"Recordings: {config_dir / 'recordings'}; log: {config_dir / 'home-assistant.log'}")
-        print("Ctrl-C stops everything.\n", flush=True)
-        assert hass.process is not None
-        waiter = asyncio.ensure_future(hass.process.wait())
-        stopper = asyncio.ensure_future(stop.wait())
-        await asyncio.wait({waiter, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        for task in (waiter, stopper):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await asyncio.wait([demo])
+        if not demo.cancelled():
+            demo.result()  # a failed start is raised, after the clean-up
     finally:
+        demo.cancel()  # when develop() itself is cancelled
         code = await hass.stop()
         await simulators.stop()
+        for sig in STOP_SIGNALS:
+            loop.remove_signal_handler(sig)
     print("Stopped.", flush=True)
     return code or 0
+
+
+async def run_demo(config_dir: Path, simulators: SimulatorProcess, hass: HassProcess) -> None:
+    """Start everything, tell the developer where it is, and wait until Home Assistant ends."""
+    await prepare_config_dir(config_dir, USERNAME, PASSWORD)
+    await simulators.start()
+    await hass.start()
+    async with aiohttp.ClientSession() as session:
+        api = await HassApi.login(session, hass.url, USERNAME, PASSWORD)
+        added = await add_devices(api, simulators.devices)
+        await announce_discovered(api, simulators.devices)
+        await wait_until_loaded(api)
+        gate = next(device for device in simulators.devices if device["port"] == GATE_PORT)
+        door = await set_up_door_voice(api, gate["serial"])
+    print(f"\nHome Assistant with Talkback: {hass.url}  (login: {USERNAME} / {PASSWORD})")
+    for device in simulators.devices:
+        print(f"  simulated {device['model']} at {device['url']} (stats: /simulator/stats)")
+    if added:
+        print(f"  added to Talkback: {', '.join(added)}")
+    print(
+        f"  discovered, not added: the camera at port {DISCOVERED_PORT} (Settings -> "
+        f"Devices & services; user admin, password {DEVICE_PASSWORD})"
+    )
+    print(
+        f"Voice at the gate: {door.satellite} runs '{PIPELINE_NAME}'; ring, then the visitor"
+        f" asks:\n  python -m devtools.visitor {gate['url']} 'turn on the porch light'"
+    )
+    print(f"Recordings: {config_dir / 'recordings'}; log: {config_dir / 'home-assistant.log'}")
+    print("Ctrl-C stops everything.\n", flush=True)
+    assert hass.process is not None
+    await hass.process.wait()
 
 
 def main() -> None:

@@ -103,14 +103,16 @@ class HassProcess:
                 await asyncio.sleep(0.5)
 
     async def stop(self) -> int | None:
-        """Stop the instance as Ctrl-C would and wait for it; kill it if it hangs."""
+        """Stop the instance as Ctrl-C would and wait for it; kill its session if it hangs."""
         if self.process is None or self.process.returncode is not None:
             return None if self.process is None else self.process.returncode
         self.process.send_signal(signal.SIGINT)
         try:
             return await asyncio.wait_for(self.process.wait(), STOP_TIMEOUT)
         except TimeoutError:
-            self.process.kill()
+            # Its whole session (it leads one): ffmpeg and other children of a hung instance
+            # must not outlive it.
+            os.killpg(self.process.pid, signal.SIGKILL)
             return await self.process.wait()
 
 

@@ -5,10 +5,23 @@ from __future__ import annotations
 import io
 import math
 from pathlib import Path
+import struct
 import wave
 
 TONE_HZ = 440.0
 WAV_RATE = 16000
+WAV_HEADER_SIZE = 44
+"""What `wave` writes before the samples of a PCM file."""
+# The header of a mono 16-bit PCM WAV whose length is not known yet (sizes at their
+# maximum, as a streaming encoder writes them): readers take samples until the end.
+STREAMING_WAV_HEADER = (
+    b"RIFF"
+    + struct.pack("<I", 0xFFFFFFFF)
+    + b"WAVEfmt "
+    + struct.pack("<IHHIIHH", 16, 1, 1, WAV_RATE, 2 * WAV_RATE, 2, 16)
+    + b"data"
+    + struct.pack("<I", 0xFFFFFFFF)
+)
 
 
 def tone_wav(seconds: float, frequency: float = TONE_HZ, rate: int = WAV_RATE) -> bytes:

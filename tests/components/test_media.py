@@ -56,3 +56,11 @@ async def test_expired_tts_stream(hass: HomeAssistant) -> None:
     with pytest.raises(HomeAssistantError) as err:
         await async_resolve_media(hass, "media-source://tts/-stream-/gone", "media_player.x")
     assert err.value.translation_key == "media_unreadable"
+
+
+async def test_tts_proxy_of_another_server_is_a_url(hass: HomeAssistant) -> None:
+    """Only Home Assistant's own TTS proxy is read inside it; another server's is fetched."""
+    await hass.config.async_update(internal_url="http://127.0.0.1:8123")
+    media_id = "http://speaker-hub.example:8123/api/tts_proxy/abc.mp3"
+    media = await async_resolve_media(hass, media_id, "media_player.x")
+    assert media == PlayableMedia(media_id, "abc.mp3")

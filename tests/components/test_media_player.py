@@ -3,18 +3,27 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Callable
 from pathlib import Path
+import socket
 from typing import Any
 
 from aiohttp import web
+from homeassistant.components import tts
 from homeassistant.components.media_player import (
     ATTR_MEDIA_ANNOUNCE,
     ATTR_MEDIA_VOLUME_LEVEL,
     DOMAIN as MEDIA_PLAYER_DOMAIN,
     MediaPlayerState,
 )
-from homeassistant.components.tts import TextToSpeechEntity, TtsAudioType
+from homeassistant.components.media_player.browse_media import async_process_play_media_url
+from homeassistant.components.tts import (
+    ResultStream,
+    TextToSpeechEntity,
+    TTSAudioRequest,
+    TTSAudioResponse,
+    TtsAudioType,
+)
 from homeassistant.config_entries import ConfigEntry, ConfigFlow
 from homeassistant.const import (
     ATTR_ENTITY_ID,
@@ -40,7 +49,7 @@ from custom_components.talkback.const import DOMAIN
 from simulator.core import AudioEncoding, Recording
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
-from .audio_fixtures import tone_wav, write_tone
+from .audio_fixtures import STREAMING_WAV_HEADER, WAV_HEADER_SIZE, tone_wav, write_tone
 from .helpers import CAMERA, entry_data, heard, play
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
@@ -211,6 +220,23 @@ class ToneSpeech(TextToSpeechEntity):
         return "wav", tone_wav(0.1 * len(message.split()))
 
 
+class StreamingToneSpeech(ToneSpeech):
+    """ToneSpeech that takes its message as a stream and speaks each part as it arrives."""
+
+    _attr_name = "Streaming tone speech"
+    _attr_unique_id = "streaming_tone_speech"
+
+    async def async_stream_tts_audio(self, request: TTSAudioRequest) -> TTSAudioResponse:
+        """A WAV of unknown length: the header first, then a tone for every part's words."""
+
+        async def audio() -> AsyncGenerator[bytes]:
+            yield STREAMING_WAV_HEADER
+            async for part in request.message_gen:
+                yield tone_wav(0.1 * len(part.split()))[WAV_HEADER_SIZE:]
+
+        return TTSAudioResponse("wav", audio())
+
+
 class ToneSpeechFlow(ConfigFlow):
     """The engine's (unused) config flow: Home Assistant wants one for config entries."""
 
@@ -226,7 +252,7 @@ async def tone_speech(hass: HomeAssistant) -> AsyncGenerator[str]:
     async def setup_platform(
         hass: HomeAssistant, entry: ConfigEntry, async_add_entities: AddConfigEntryEntitiesCallback
     ) -> None:
-        async_add_entities([ToneSpeech()])
+        async_add_entities([ToneSpeech(), StreamingToneSpeech()])
 
     mock_integration(hass, MockModule("tone_speech", async_setup_entry=setup_entry))
     mock_platform(hass, "tone_speech.tts", MockPlatform(async_setup_entry=setup_platform))
@@ -237,6 +263,20 @@ async def tone_speech(hass: HomeAssistant) -> AsyncGenerator[str]:
         assert await hass.config_entries.async_setup(entry.entry_id)
         await hass.async_block_till_done()
         yield "tts.tone_speech"
+
+
+def assert_speech_heard(
+    camera: HikvisionCamera, ffmpeg_runs: list[tuple[str, ...]], words: int
+) -> None:
+    """The camera heard one play of ToneSpeech's `words` words, read inside Home Assistant."""
+    [recording] = camera.recorder.recordings
+    spoken = words * BYTES_PER_SECOND // 10  # 0.1 s a word
+    # Home Assistant hands TTS audio over as MP3: the encoder adds up to ~0.1 s of padding.
+    assert spoken - FRAME <= len(recording.data) <= spoken + 0.15 * BYTES_PER_SECOND
+    assert heard(recording) > 4000
+    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
+    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
+    assert not any(arg.startswith("http") for arg in command)
 
 
 @pytest.mark.usefixtures("loaded_entry")
@@ -257,13 +297,85 @@ async def test_tts_speak(
         },
         blocking=True,
     )
-    [recording] = camera.recorder.recordings
-    # Home Assistant hands TTS audio over as MP3: the encoder adds up to ~0.1 s of padding.
-    assert 0.6 * BYTES_PER_SECOND - FRAME <= len(recording.data) <= 0.75 * BYTES_PER_SECOND
-    assert heard(recording) > 4000
-    [command] = [run for run in ffmpeg_runs if "mulaw" in run]  # Talkback's decode
-    assert "pipe:0" in command  # the audio was piped in, not fetched over HTTP
-    assert not any(arg.startswith("http") for arg in command)
+    assert_speech_heard(camera, ffmpeg_runs, words=6)
+
+
+async def words(message: str) -> AsyncGenerator[str]:
+    """A message as a language model streams it: a word at a time, with pauses."""
+    for word in message.split():
+        await asyncio.sleep(0.05)
+        yield f"{word} "
+
+
+@pytest.fixture
+async def home_assistant_url(hass: HomeAssistant) -> str:
+    """Home Assistant's own URL. Nothing listens there: whatever ffmpeg fetches from it fails."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        url = f"http://127.0.0.1:{probe.getsockname()[1]}"
+    await hass.config.async_update(internal_url=url)
+    return url
+
+
+@pytest.mark.parametrize(
+    "reference",
+    [
+        pytest.param(lambda stream, base: stream.media_source_id, id="media_source_id"),
+        pytest.param(lambda stream, base: stream.url, id="relative_url"),
+        pytest.param(lambda stream, base: base + stream.url, id="absolute_url"),
+    ],
+)
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_streaming_tts_result(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    home_assistant_url: str,
+    ffmpeg_runs: list[tuple[str, ...]],
+    reference: Callable[[ResultStream, str], str],
+) -> None:
+    """A TTS result whose message is still being written plays, read inside Home Assistant.
+
+    An Assist pipeline creates such a stream and hands out its media-source id
+    (`media-source://tts/-stream-/<token>`) and its URL (`/api/tts_proxy/<token>`); Home
+    Assistant's own absolute form of that URL is what announcements resolve to.
+    """
+    stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+    assert stream.supports_streaming_input
+    playing = hass.async_create_task(play(hass, SPEAKER, reference(stream, home_assistant_url)))
+    stream.async_set_message_stream(words("someone is at the front door"))
+    async with asyncio.timeout(10):
+        await playing
+
+    assert_speech_heard(camera, ffmpeg_runs, words=6)
+
+
+@pytest.mark.usefixtures("loaded_entry")
+async def test_announcement_tts_url(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    tone_speech: str,
+    home_assistant_url: str,
+    ffmpeg_runs: list[tuple[str, ...]],
+) -> None:
+    """The URL an announcement resolves its message to plays, without an HTTP round trip.
+
+    assist_satellite.announce makes a result stream of the message and resolves its URL to
+    Home Assistant's absolute one, as here.
+    """
+    stream = tts.async_create_stream(hass, tone_speech)
+    stream.async_set_message("dinner is ready")
+    await play(hass, SPEAKER, async_process_play_media_url(hass, stream.url))
+
+    assert_speech_heard(camera, ffmpeg_runs, words=3)
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech", "home_assistant_url")
+async def test_expired_tts_url(hass: HomeAssistant, camera: HikvisionCamera) -> None:
+    """A TTS URL whose result Home Assistant no longer holds fails with Talkback's reason."""
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, "/api/tts_proxy/gone.mp3")
+    assert err.value.translation_key == "media_unreadable"
+    assert camera.recorder.recordings == []
 
 
 async def test_volume_set(

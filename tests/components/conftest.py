@@ -52,6 +52,12 @@ async def homeassistant_integration(hass: HomeAssistant) -> None:
     assert await async_setup_component(hass, "homeassistant", {})
 
 
+@pytest.fixture(autouse=True)
+def tts_cache_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TTS results are cached in the test's own directory, not in PHACC's shared config."""
+    monkeypatch.setattr("homeassistant.components.tts.DEFAULT_CACHE_DIR", str(tmp_path / "tts"))
+
+
 @pytest.fixture
 def camera_config() -> CameraConfig:
     """The simulated device; override in a module for other devices."""

@@ -35,6 +35,7 @@ from .voice import (
     choose_pipeline,
     kinds,
     set_up_offline_pipeline,
+    speech_made,
     visitor,
     wait_for,
     wait_until_closed,
@@ -158,6 +159,7 @@ async def test_busy_channel_is_a_translated_error(
     assert raised.value.translation_key == "channel_busy"
     assert hass.states.get(SATELLITE).state == AssistSatelliteState.IDLE
     assert camera.channels[1].session is None
+    await speech_made()  # the question's, for nobody now
 
 
 @pytest.fixture

@@ -24,6 +24,16 @@ PORCH = "input_boolean.porch_light"
 PIPELINE_NAME = "Door"
 
 
+async def speech_made() -> None:
+    """Wait for the text to speech Home Assistant makes in the background (its own tasks).
+
+    A play that failed before reading its speech leaves the engine still speaking.
+    """
+    speaking = {t for t in asyncio.all_tasks() if t.get_name().startswith("tts_load_data")}
+    if speaking:
+        await asyncio.wait(speaking)
+
+
 async def set_up_offline_pipeline(hass: HomeAssistant) -> assist_pipeline.Pipeline:
     """Known-phrases STT, Home Assistant's agent, eSpeak NG; a porch light it may switch.
 

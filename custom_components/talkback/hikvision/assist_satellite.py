@@ -18,7 +18,7 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
-from homeassistant.components import assist_satellite, tts
+from homeassistant.components import assist_satellite
 from homeassistant.components.assist_pipeline import PipelineEvent, PipelineEventType
 from homeassistant.components.assist_pipeline.pipeline import PipelineStage
 from homeassistant.components.assist_satellite import (
@@ -49,7 +49,6 @@ from .entity import ChannelEntity, add_voice_entities
 from .satellite import Conversation
 from .voice_select import voice_unique_id_prefix
 
-TTS_STREAM_PREFIX = "media-source://tts/-stream-/"
 PREANNOUNCE_PATH = Path(assist_satellite.__file__).parent / PREANNOUNCE_FILENAME
 
 
@@ -281,14 +280,7 @@ class ChannelSatellite(ChannelEntity, AssistSatelliteEntity):
         # Home Assistant's own preannounce sound is read from its file, not over HTTP.
         if yarl.URL(media_id).path == PREANNOUNCE_URL:
             return PlayableMedia(str(PREANNOUNCE_PATH), PREANNOUNCE_FILENAME)
-        # A pipeline's reply is a TTS result stream, read by its token (Home Assistant's
-        # media source cannot parse its own `-stream-` ids in 2026.10).
-        if media_id.startswith(TTS_STREAM_PREFIX):
-            stream = tts.async_get_stream(self.hass, media_id.removeprefix(TTS_STREAM_PREFIX))
-            if stream is None:
-                raise media_unreadable(LookupError(f"the reply {media_id} has expired"))
-            audio = b"".join([chunk async for chunk in stream.async_stream_result()])
-            return PlayableMedia(audio, "Reply")
+        # A pipeline's reply (a `-stream-` TTS id) is read in process like any TTS result.
         return await async_resolve_media(self.hass, media_id, self.entity_id)
 
     # Pipeline ----------------------------------------------------------------------------

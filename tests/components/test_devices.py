@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-import logging
-
 from homeassistant.components.assist_satellite import AssistSatelliteEntityFeature
 from homeassistant.components.switch import DOMAIN as SWITCH_DOMAIN
 from homeassistant.const import (
@@ -24,7 +21,7 @@ from custom_components.talkback.const import CONF_CHANNELS, DOMAIN
 from simulator.hikvision import ChannelConfig, HikvisionCamera
 from simulator.hikvision.channel import AudioChannel
 
-from .helpers import CAMERA, DOOR_STATION
+from .helpers import CAMERA, DOOR_STATION, assert_nothing_added_twice, device_entities, live
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -245,39 +242,6 @@ def _features(hass: HomeAssistant, entity_id: str) -> int:
     return int(state.attributes[ATTR_SUPPORTED_FEATURES])
 
 
-def registered(
-    entity_registry: er.EntityRegistry, device: dr.AnyDeviceEntry | None
-) -> dict[str, str]:
-    """Entity ids of a device's entities (disabled ones too), by unique id."""
-    assert device is not None
-    return {
-        entry.unique_id: entry.entity_id
-        for entry in er.async_entries_for_device(
-            entity_registry, device.id, include_disabled_entities=True
-        )
-    }
-
-
-def assert_live(
-    hass: HomeAssistant, entity_registry: er.EntityRegistry, entity_ids: Iterable[str]
-) -> None:
-    """Every enabled entity has a state, and is available."""
-    for entity_id in entity_ids:
-        entry = entity_registry.async_get(entity_id)
-        assert entry is not None, entity_id
-        if entry.disabled:
-            continue
-        state = hass.states.get(entity_id)
-        assert state is not None, entity_id
-        assert state.state != STATE_UNAVAILABLE, entity_id
-
-
-def assert_no_duplicates(caplog: pytest.LogCaptureFixture) -> None:
-    """Nothing complained about an entity that exists already, nor anything else."""
-    assert "already exists" not in caplog.text
-    assert not [r for r in caplog.records if r.levelno >= logging.WARNING]
-
-
 @pytest.mark.parametrize("camera_config", [DOOR_STATION])
 @pytest.mark.parametrize("at_setup", [True, False], ids=["from_setup", "appeared_later"])
 async def test_channel_that_returns_gets_its_entities_back(
@@ -292,18 +256,18 @@ async def test_channel_that_returns_gets_its_entities_back(
     Speaker, settings, sensors and its voice satellite come back with the unique ids and
     entity ids they had, live, and without a complaint about an entity that exists.
     """
-    device_registry, entity_registry = dr.async_get(hass), er.async_get(hass)
+    device_registry = dr.async_get(hass)
     data = loaded_entry.runtime_data
     channel = 2 if at_setup else 3
     if not at_setup:
         camera.channels[3] = AudioChannel(ChannelConfig(id=3))
         await poll(hass, loaded_entry)
-    before = registered(
-        entity_registry, channel_device(device_registry, loaded_entry, str(channel))
+    before = device_entities(hass, channel_device(device_registry, loaded_entry, str(channel)))
+    assert {f"media_player.gate_channel_{channel}", *voice_entities(str(channel))} <= set(
+        before.values()
     )
-    assert set(voice_entities(str(channel))) <= set(before.values())
-    assert f"media_player.gate_channel_{channel}" in before.values()
-    assert_live(hass, entity_registry, before.values())
+    live_before = live(hass, before.values())
+    assert f"number.gate_channel_{channel}_speaker_volume" in live_before
 
     substation = camera.channels.pop(channel)
     await poll(hass, loaded_entry)
@@ -314,41 +278,42 @@ async def test_channel_that_returns_gets_its_entities_back(
     await poll(hass, loaded_entry)
 
     assert loaded_entry.runtime_data is data  # no reload
-    after = registered(entity_registry, channel_device(device_registry, loaded_entry, str(channel)))
+    after = device_entities(hass, channel_device(device_registry, loaded_entry, str(channel)))
     assert after == before
-    assert_live(hass, entity_registry, after.values())
-    assert_no_duplicates(caplog)
+    assert live(hass, after.values()) == live_before
+    assert_nothing_added_twice(caplog)
 
 
 async def test_camera_channel_that_returns_keeps_its_entities(
     hass: HomeAssistant,
     camera: HikvisionCamera,
     loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     """A camera's only channel sits on the camera: gone, its entities wait unavailable.
 
     When it returns, the same entities are live again; none is added a second time.
     """
-    device_registry, entity_registry = dr.async_get(hass), er.async_get(hass)
     camera_device = device_registry.async_get_device_by_identifier(
         (DOMAIN, CAMERA.serial), loaded_entry.entry_id
     )
-    before = registered(entity_registry, camera_device)
-    assert "media_player.front_door" in before.values()
+    before = device_entities(hass, camera_device)
+    live_before = live(hass, before.values())
+    assert "media_player.front_door" in live_before
     (channel_id,) = camera.channels
 
     channel = camera.channels.pop(channel_id)
     await poll(hass, loaded_entry)
-    assert registered(entity_registry, camera_device) == before
+    assert device_entities(hass, camera_device) == before
     assert hass.states.get("media_player.front_door").state == STATE_UNAVAILABLE
 
     camera.channels[channel_id] = channel
     await poll(hass, loaded_entry)
 
-    assert registered(entity_registry, camera_device) == before
-    assert_live(hass, entity_registry, before.values())
-    assert_no_duplicates(caplog)
+    assert device_entities(hass, camera_device) == before
+    assert live(hass, before.values()) == live_before
+    assert_nothing_added_twice(caplog)
 
 
 @pytest.mark.parametrize("camera_config", [DOOR_STATION])

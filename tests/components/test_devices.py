@@ -8,6 +8,7 @@ from homeassistant.const import (
     ATTR_ENTITY_ID,
     ATTR_SUPPORTED_FEATURES,
     SERVICE_TURN_ON,
+    STATE_ON,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
@@ -268,6 +269,10 @@ async def test_channel_that_returns_gets_its_entities_back(
     )
     live_before = live(hass, before.values())
     assert f"number.gate_channel_{channel}_speaker_volume" in live_before
+    satellite, _pipeline, _vad, broadcasts = voice_entities(str(channel))
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: broadcasts}, blocking=True
+    )
 
     substation = camera.channels.pop(channel)
     await poll(hass, loaded_entry)
@@ -281,6 +286,9 @@ async def test_channel_that_returns_gets_its_entities_back(
     after = device_entities(hass, channel_device(device_registry, loaded_entry, str(channel)))
     assert after == before
     assert live(hass, after.values()) == live_before
+    # The user's choice for the channel's satellite holds for its return.
+    assert hass.states.get(broadcasts).state == STATE_ON
+    assert _features(hass, satellite) & AssistSatelliteEntityFeature.ANNOUNCE
     assert_nothing_added_twice(caplog)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
+import logging
 from pathlib import Path
 import sys
 import time
@@ -24,9 +25,11 @@ from homeassistant.const import (
     CONF_SSL,
     CONF_USERNAME,
     CONF_VERIFY_SSL,
+    STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError
+from homeassistant.helpers import device_registry as dr, entity_registry as er
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
@@ -92,6 +95,32 @@ def assert_one_basic_warning(caplog: pytest.LogCaptureFixture, name: str, passwo
     assert warning.levelname == "WARNING"
     assert name in warning.getMessage()
     assert password not in caplog.text
+
+
+def device_entities(hass: HomeAssistant, device: dr.AnyDeviceEntry | None) -> dict[str, str]:
+    """Entity ids of a device's entities (disabled ones too), by unique id."""
+    assert device is not None
+    return {
+        registered.unique_id: registered.entity_id
+        for registered in er.async_entries_for_device(
+            er.async_get(hass), device.id, include_disabled_entities=True
+        )
+    }
+
+
+def live(hass: HomeAssistant, entity_ids: Iterable[str]) -> set[str]:
+    """The entities of these that have a state, and are available."""
+    return {
+        entity_id
+        for entity_id in entity_ids
+        if (state := hass.states.get(entity_id)) is not None and state.state != STATE_UNAVAILABLE
+    }
+
+
+def assert_nothing_added_twice(caplog: pytest.LogCaptureFixture) -> None:
+    """No entity was added a second time with a unique id that exists (nor anything warned)."""
+    assert "already exists" not in caplog.text
+    assert not [record for record in caplog.records if record.levelno >= logging.WARNING]
 
 
 async def play(

@@ -8,6 +8,7 @@ from homeassistant.const import (
     ATTR_ENTITY_ID,
     ATTR_SUPPORTED_FEATURES,
     SERVICE_TURN_ON,
+    STATE_ON,
     STATE_UNAVAILABLE,
 )
 from homeassistant.core import HomeAssistant
@@ -21,7 +22,7 @@ from custom_components.talkback.const import CONF_CHANNELS, DOMAIN
 from simulator.hikvision import ChannelConfig, HikvisionCamera
 from simulator.hikvision.channel import AudioChannel
 
-from .helpers import CAMERA, DOOR_STATION
+from .helpers import CAMERA, DOOR_STATION, assert_nothing_added_twice, device_entities, live
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -240,3 +241,101 @@ def _features(hass: HomeAssistant, entity_id: str) -> int:
     state = hass.states.get(entity_id)
     assert state is not None
     return int(state.attributes[ATTR_SUPPORTED_FEATURES])
+
+
+@pytest.mark.parametrize("camera_config", [DOOR_STATION])
+@pytest.mark.parametrize("at_setup", [True, False], ids=["from_setup", "appeared_later"])
+async def test_channel_that_returns_gets_its_entities_back(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    loaded_entry: MockConfigEntry,
+    caplog: pytest.LogCaptureFixture,
+    at_setup: bool,
+) -> None:
+    """A sub-station unplugged and plugged back: the same entities again, no reload.
+
+    Speaker, settings, sensors and its voice satellite come back with the unique ids and
+    entity ids they had, live, and without a complaint about an entity that exists.
+    """
+    device_registry = dr.async_get(hass)
+    data = loaded_entry.runtime_data
+    channel = 2 if at_setup else 3
+    if not at_setup:
+        camera.channels[3] = AudioChannel(ChannelConfig(id=3))
+        await poll(hass, loaded_entry)
+    before = device_entities(hass, channel_device(device_registry, loaded_entry, str(channel)))
+    assert {f"media_player.gate_channel_{channel}", *voice_entities(str(channel))} <= set(
+        before.values()
+    )
+    live_before = live(hass, before.values())
+    assert f"number.gate_channel_{channel}_speaker_volume" in live_before
+    satellite, _pipeline, _vad, broadcasts = voice_entities(str(channel))
+    await hass.services.async_call(
+        SWITCH_DOMAIN, SERVICE_TURN_ON, {ATTR_ENTITY_ID: broadcasts}, blocking=True
+    )
+
+    substation = camera.channels.pop(channel)
+    await poll(hass, loaded_entry)
+    assert channel_device(device_registry, loaded_entry, str(channel)) is None
+    assert all(hass.states.get(entity_id) is None for entity_id in before.values())
+
+    camera.channels[channel] = substation
+    await poll(hass, loaded_entry)
+
+    assert loaded_entry.runtime_data is data  # no reload
+    after = device_entities(hass, channel_device(device_registry, loaded_entry, str(channel)))
+    assert after == before
+    assert live(hass, after.values()) == live_before
+    # The user's choice for the channel's satellite holds for its return.
+    assert hass.states.get(broadcasts).state == STATE_ON
+    assert _features(hass, satellite) & AssistSatelliteEntityFeature.ANNOUNCE
+    assert_nothing_added_twice(caplog)
+
+
+async def test_camera_channel_that_returns_keeps_its_entities(
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    loaded_entry: MockConfigEntry,
+    device_registry: dr.DeviceRegistry,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A camera's only channel sits on the camera: gone, its entities wait unavailable.
+
+    When it returns, the same entities are live again; none is added a second time.
+    """
+    camera_device = device_registry.async_get_device_by_identifier(
+        (DOMAIN, CAMERA.serial), loaded_entry.entry_id
+    )
+    before = device_entities(hass, camera_device)
+    live_before = live(hass, before.values())
+    assert "media_player.front_door" in live_before
+    (channel_id,) = camera.channels
+
+    channel = camera.channels.pop(channel_id)
+    await poll(hass, loaded_entry)
+    assert device_entities(hass, camera_device) == before
+    assert hass.states.get("media_player.front_door").state == STATE_UNAVAILABLE
+
+    camera.channels[channel_id] = channel
+    await poll(hass, loaded_entry)
+
+    assert device_entities(hass, camera_device) == before
+    assert live(hass, before.values()) == live_before
+    assert_nothing_added_twice(caplog)
+
+
+@pytest.mark.parametrize("camera_config", [DOOR_STATION])
+async def test_other_substation_on_a_returning_channel_is_read_anew(
+    hass: HomeAssistant, camera: HikvisionCamera, loaded_entry: MockConfigEntry
+) -> None:
+    """Another model plugged in where the old sub-station was: its own capabilities count."""
+    volume = "number.gate_channel_2_speaker_volume"
+    assert hass.states.get(volume).attributes["max"] == 100
+    del camera.channels[2]
+    await poll(hass, loaded_entry)
+
+    camera.channels[2] = AudioChannel(ChannelConfig(id=2, speaker_volume=5, volume_max=10))
+    await poll(hass, loaded_entry)
+
+    state = hass.states.get(volume)
+    assert (state.attributes["max"], state.state) == (10, "5")

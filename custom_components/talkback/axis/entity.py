@@ -159,7 +159,10 @@ def add_peer_entities(platform: VendorPlatform[AxisData], create: PeerEntityFact
                 for p in leader_peers(relay.data)
                 if (key := peer_key(p)) == mac or others.get(key) in (None, platform.entry.entry_id)
             }
-            known.intersection_update(peers)  # a peer that left and rejoins gets new entities
+            # A follower that left went with its device (peers.py): it gets new entities when
+            # it rejoins. The device's own peer sits on the device itself, which stays (its
+            # entities wait unavailable while the device leads no network).
+            known.intersection_update(peers.keys() | {mac})
             for key, peer in peers.items():
                 if key not in known:
                     known.add(key)

@@ -22,7 +22,7 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     """Reads the two-way audio channels and their settings every 30 seconds.
 
     Capabilities do not change while a device runs: they are read once per channel, at
-    setup or when the channel appears.
+    setup or when the channel appears (again: a returning channel may be another sub-station).
     """
 
     config_entry: ConfigEntry
@@ -62,6 +62,8 @@ class ChannelCoordinator(DataUpdateCoordinator[dict[str, TwoWayAudioChannel]]):
     async def _async_update_data(self) -> dict[str, TwoWayAudioChannel]:
         """Read the channel list with every channel's current settings."""
         channels = await self._fetch_channels()
+        for channel_id in self.capabilities.keys() - channels.keys():
+            del self.capabilities[channel_id]
         for channel_id in channels.keys() - self.capabilities.keys():
             try:
                 self.capabilities[channel_id] = await self.client.two_way_audio_capabilities(

@@ -19,15 +19,22 @@ def channel_identifier(data: HikvisionData, channel_id: str) -> str:
     return f"{data.device.serial_number}_{channel_id}"
 
 
+def has_channel_device(data: HikvisionData, channel_id: str) -> bool:
+    """Whether a channel's entities sit on a device of its own, and so go when it does.
+
+    A device with one channel at setup shows it on the device itself (camera layout).
+    """
+    return channel_id != data.camera_channel
+
+
 def is_gone_channel_device(data: HikvisionData, device: dr.AnyDeviceEntry) -> bool:
     """Whether a device of the entry is a channel the device no longer has."""
     if device.id == data.main_device_id:
         return False
-    # A device down to one channel at setup shows it on the device itself (camera layout).
     current = {
         channel_identifier(data, channel_id)
         for channel_id in data.coordinator.data
-        if channel_id != data.camera_channel
+        if has_channel_device(data, channel_id)
     }
     return not any(
         domain == DOMAIN and identifier in current for domain, identifier in device.identifiers

@@ -17,6 +17,7 @@ from ..vendor import VendorPlatform
 from .coordinator import ChannelCoordinator
 from .data import HikvisionData
 from .device import device_info
+from .devices import has_channel_device
 from .voice import has_audio_input
 
 DEFAULT_SPEAKER_VOLUME_RANGE = (0, 100)
@@ -31,7 +32,7 @@ def channel_device_info(
     stations have several; each gets a device of its own, linked to the main one (so does
     a channel that appears on a device that had one at setup).
     """
-    if channel_id == data.camera_channel:
+    if not has_channel_device(data, channel_id):
         return device_info(entry, data.device)
     return ChildDeviceInfo(
         identifiers={(DOMAIN, f"{data.device.serial_number}_{channel_id}")},
@@ -152,15 +153,25 @@ def add_channel_entities(
     """Add a channel's entities now, and when a channel appears (no reload needed).
 
     A recorder that gets a camera, or a door station that gets a sub-station, reports a new
-    two-way audio channel at the next poll.
+    two-way audio channel at the next poll. A channel that goes takes its device and
+    entities with it (devices.py); when it returns, it gets them again, with the unique
+    ids and so the entity ids they had.
     """
-    coordinator = platform.data.coordinator
+    data = platform.data
+    coordinator = data.coordinator
     known: set[str] = set()
 
     @callback
     def add_new_channels() -> None:
         if not coordinator.last_update_success:
             return
+        known.difference_update(
+            [
+                channel_id
+                for channel_id in known - coordinator.data.keys()
+                if has_channel_device(data, channel_id)
+            ]
+        )
         new = [channel for key, channel in coordinator.data.items() if key not in known]
         known.update(channel.id for channel in new)
         entities = [entity for channel in new for entity in create(channel)]

@@ -19,6 +19,7 @@ from custom_components.talkback.rawhttp import (
     RawHttpConnectionError,
     RawHttpCutOffError,
     RawHttpEarlyResponseError,
+    RawHttpError,
     RawHttpResponseError,
     RawHttpTimeoutError,
     RawStream,
@@ -294,56 +295,43 @@ async def test_response_framings(serve: ServeFactory, reply: bytes, body: bytes)
         assert answer.header("x-folded") == "a b"
 
 
+MALFORMED = RawHttpResponseError
+CUT_OFF = RawHttpCutOffError  # a broken connection (try again), not a malformed answer
+
+
 @pytest.mark.parametrize(
-    ("reply", "message"),
+    ("reply", "error", "message"),
     [
-        (b"SSH-2.0-OpenSSH\r\n\r\n", "not HTTP"),
-        (b"HTTP/1.1 200 OK\r\nBad header\r\n\r\n", "malformed response header"),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n", "too large"),
-        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", "malformed Content-Length"),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", "unknown transfer encoding"),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", "malformed chunked"),
-        (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 200 + b"\r\n", "too many"),
-        (b"HTTP/1.1 200 OK\r\nX: " + b"y" * 20000 + b"\r\n\r\n", "too"),
+        (b"SSH-2.0-OpenSSH\r\n\r\n", MALFORMED, "not HTTP"),
+        (b"HTTP/1.1 200 OK\r\nBad header\r\n\r\n", MALFORMED, "malformed response header"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 99999999\r\n\r\n", MALFORMED, "too large"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: ten\r\n\r\n", MALFORMED, "Content-Length"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: gzip\r\n\r\n", MALFORMED, "transfer encoding"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n", MALFORMED, "chunked"),
+        (b"HTTP/1.1 200 OK\r\n" + b"X: y\r\n" * 200 + b"\r\n", MALFORMED, "too many"),
+        (b"HTTP/1.1 200 OK\r\nX: " + b"y" * 20000 + b"\r\n\r\n", MALFORMED, "too"),
+        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", CUT_OFF, "inside the response body"),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", CUT_OFF, "ended inside"),
+        (b"HTTP/1.1 200 OK\r\nX: y", CUT_OFF, "ended inside the response head"),
+        (b"HTTP/1.1 200 OK\r\nX: y\r\n", CUT_OFF, "ended inside the response head"),
     ],
 )
-async def test_malformed_responses_are_typed(
-    serve: ServeFactory, reply: bytes, message: str
+async def test_malformed_and_cut_off_responses_are_typed(
+    serve: ServeFactory, reply: bytes, error: type[RawHttpError], message: str
 ) -> None:
-    """Garbage, oversized or cut responses are RawHttpResponseError, never hangs."""
+    """Garbage or oversized answers are RawHttpResponseError; answers that break off are
+    RawHttpCutOffError, a RawHttpConnectionError. Never a hang."""
 
     async def device(peer: Peer) -> None:
         await peer.read_head()
         await peer.send(reply)
 
     async with serve(device) as (_, origin):
-        with pytest.raises(RawHttpResponseError, match=message):
+        with pytest.raises(error, match=message) as caught:
             await request(origin, "GET", "/x", timeouts=FAST)
-
-
-@pytest.mark.parametrize(
-    ("reply", "message"),
-    [
-        (b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", "ended inside the response body"),
-        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nab", "ended inside"),
-        (b"HTTP/1.1 200 OK\r\nX: y", "ended inside the response head"),
-        (b"HTTP/1.1 200 OK\r\nX: y\r\n", "ended inside the response head"),
-    ],
-)
-async def test_cut_off_responses_are_broken_connections(
-    serve: ServeFactory, reply: bytes, message: str
-) -> None:
-    """An answer that breaks off is a broken connection (try again), not a malformed answer."""
-
-    async def device(peer: Peer) -> None:
-        await peer.read_head()
-        await peer.send(reply)
-
-    async with serve(device) as (_, origin):
-        with pytest.raises(RawHttpCutOffError, match=message) as caught:
-            await request(origin, "GET", "/x", timeouts=FAST)
-    assert isinstance(caught.value, RawHttpConnectionError)
-    assert not isinstance(caught.value, RawHttpResponseError)
+    cut_off = isinstance(caught.value, RawHttpConnectionError)
+    assert cut_off == (error is CUT_OFF)
+    assert cut_off != isinstance(caught.value, RawHttpResponseError)
 
 
 async def test_request_answers_one_401_and_fetch_challenge(serve: ServeFactory) -> None:

@@ -174,3 +174,21 @@ async def test_every_format_decodes_from_chunks(
     reference = reference_decode(ffmpeg, media_dir / f"tone.{extension}", G711Codec.ALAW)
     # ffmpeg cannot trim an MP3's end padding (12 ms here) when it cannot seek: a frame more.
     assert 0 <= len(frames) - len(reference) // FRAME_BYTES <= 1
+
+
+async def test_a_source_that_stalls_mid_stream_fails(
+    ffmpeg: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A source that stops sending, without ending, fails once it stalled too long."""
+    monkeypatch.setattr(source_module, "FFMPEG_INPUT_STALL_TIMEOUT", 0.5)
+    engine = SpeakingEngine(tenths=30, pause=0.01, stall_after=10)
+    source = AudioSource(engine, G711Codec.MULAW, ffmpeg_binary=ffmpeg)
+    async with source:
+        frames = source.frames()
+        for _ in range(45):  # most of the second that came before the stall
+            await anext(frames)
+        with pytest.raises(AudioSourceError, match="no audio came for") as err:
+            await collect(frames)
+    assert isinstance(err.value.__cause__, AudioSourceTimeoutError)
+    assert engine.closed == 1
+    assert_reaped(source.pid)

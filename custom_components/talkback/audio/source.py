@@ -20,6 +20,7 @@ from .const import (
     FFMPEG_BUFFER_LIMIT,
     FFMPEG_ERROR_LINES,
     FFMPEG_EXIT_TIMEOUT,
+    FFMPEG_INPUT_STALL_TIMEOUT,
     FFMPEG_NETWORK_TIMEOUT,
     FFMPEG_OPEN_TIMEOUT,
     FFMPEG_PROBE_GRACE,
@@ -303,12 +304,19 @@ class AudioSource:
             async with contextlib.aclosing(self._stdin_chunks()) as chunks:
                 while True:
                     try:
-                        chunk = await anext(chunks)
+                        async with asyncio.timeout(FFMPEG_INPUT_STALL_TIMEOUT) as stall:
+                            chunk = await anext(chunks)
                     except StopAsyncIteration:
                         break
                     except Exception as err:  # noqa: BLE001 (any failure of the source)
-                        _LOGGER.debug("Reading %s failed: %r", self._label, err)
-                        self._stdin_error = err
+                        self._stdin_error = (
+                            AudioSourceTimeoutError(
+                                f"no audio came for {FFMPEG_INPUT_STALL_TIMEOUT:.0f} s"
+                            )
+                            if stall.expired()
+                            else err
+                        )
+                        _LOGGER.debug("Reading %s failed: %r", self._label, self._stdin_error)
                         break
                     stdin.write(chunk)
                     await stdin.drain()

@@ -22,9 +22,9 @@ from homeassistant.core import HomeAssistant
 from homeassistant.util.hass_dict import HassKey
 
 from .audio.codec import G711Codec
-from .audio.exceptions import AudioSinkDroppedError
+from .audio.exceptions import AudioSinkDroppedError, AudioSourceError
 from .audio.fanout import AudioFanOut, FanOutSink
-from .audio.source import AudioSource
+from .audio.source import AudioChunks, AudioSource
 from .const import DOMAIN
 
 START_TIMEOUT = 2.0
@@ -35,9 +35,10 @@ FFMPEG_STOP_TIMEOUT = 10.0
 
 @dataclass(frozen=True, slots=True)
 class PlayableMedia:
-    """Input for the audio source: file path, http(s) URL, or the audio bytes themselves."""
+    """Input for the audio source: file path, http(s) URL, the audio bytes themselves, or
+    their chunks as they come (read once by every decode)."""
 
-    input: str | bytes
+    input: str | bytes | AudioChunks
     title: str
 
 
@@ -74,6 +75,8 @@ class SharedDecode:
         self.fanout = AudioFanOut(self._frames(), settings.codec, lead=settings.lead)
         self.opened = hass.async_create_background_task(self._open(), f"{DOMAIN} ffmpeg")
         self.task: asyncio.Task[None] | None = None
+        self.failure: AudioSourceError | None = None
+        """Why the media broke off after its first audio (a speech engine failing mid-reply)."""
 
     async def _open(self) -> None:
         try:
@@ -105,7 +108,11 @@ class SharedDecode:
         """Release frames until the media ends or no speaker is left; then stop ffmpeg."""
         try:
             await self.opened
-            await self.fanout.run()
+            try:
+                await self.fanout.run()
+            except AudioSourceError as err:
+                # The speakers played what came before; each reports it once its sink ends.
+                self.failure = err
         finally:
             for sink in self.fanout.sinks:
                 sink.end()  # every speaker stops waiting, also when ffmpeg failed to start
@@ -138,6 +145,11 @@ class SpeakerAudio:
     def error(self) -> AudioSinkDroppedError | None:
         """Why the speaker was dropped from the fan-out (it fell behind), if it was."""
         return self._sink.error
+
+    @property
+    def failure(self) -> AudioSourceError | None:
+        """Why the media broke off after its first audio, if it did."""
+        return self._decode.failure
 
     def __aiter__(self) -> Self:
         """Iterate over the speaker's frames."""

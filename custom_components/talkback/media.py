@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import aclosing
 from urllib.parse import parse_qs, urlsplit
 
 from homeassistant.components import media_source, tts
@@ -80,23 +81,28 @@ def _tts_proxy_token(hass: HomeAssistant, url: str) -> str | None:
 
 
 async def _read_tts_stream(hass: HomeAssistant, token: str, title: str) -> PlayableMedia:
-    """A TTS result's audio, read as its engine produces it.
+    """A TTS result's audio, for the decoders to read as its engine produces it.
 
-    Home Assistant keeps the audio in memory, even a result its cache loads from disk; a
-    streaming result (a pipeline's reply, an announcement) may still be being spoken, and
-    reading it waits for the engine's last chunk.
+    Home Assistant keeps the audio in memory and gives every reader all of it from the start,
+    also while the engine is still speaking (a pipeline's reply, streamed from a language
+    model): each decode reads it once, at its own pace. The first audio is awaited here, so
+    an engine that fails to start fails the play before any device session is opened, and
+    no device is held open while the engine prepares its first words.
     """
     stream = tts.async_get_stream(hass, token)
     if stream is None:
         # The token is left out: anyone holding it can fetch the audio.
         raise media_unreadable(LookupError("the text to speech result has expired"))
     try:
-        audio = b"".join([chunk async for chunk in stream.async_stream_result()])
+        async with aclosing(stream.async_stream_result()) as audio:
+            first = await anext(audio, None)
     except Exception as err:
         if isinstance(err, HomeAssistantError) and err.translation_key:
             raise  # already says what went wrong, in the user's language
         raise media_unreadable(err) from err
-    return PlayableMedia(audio, title)
+    if first is None:
+        raise media_unreadable(ValueError("the text to speech engine produced no audio"))
+    return PlayableMedia(stream.async_stream_result, title)
 
 
 def _tts_title(media_id: str) -> str:

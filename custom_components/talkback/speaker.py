@@ -76,7 +76,9 @@ async def send_audio(
 
     `started` gets the media's duration once ffmpeg has opened it. The pacer holds the last
     frame back until the device has played out what it buffered, so closing the session
-    right after does not cut the tail. The deadline follows the play's phases.
+    right after does not cut the tail. The deadline follows the play's phases. Media that
+    breaks off mid-play (a speech engine failing mid-reply) raises its AudioSourceError once
+    what came before it has been heard.
     """
     async with member.audio(settings) as audio:
         deadline.decoding()
@@ -86,6 +88,8 @@ async def send_audio(
             started(audio.duration)
         async with aclosing(deadline.watch(audio)) as frames:
             await session.send(frames)
+    if audio.failure is not None:
+        raise audio.failure  # the caller's translation of audio errors explains it
     if audio.error is not None:
         raise HomeAssistantError(
             translation_domain=DOMAIN,

@@ -7,12 +7,19 @@ from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 import heapq
 import itertools
+import math
+import os
+from pathlib import Path
+import struct
 import subprocess
+
+import pytest
 
 from custom_components.talkback.audio import (
     FRAME_BYTES,
     FRAME_DURATION,
     AudioFanOut,
+    AudioSource,
     FanOutSink,
     G711Codec,
 )
@@ -209,3 +216,59 @@ class Speaker:
 async def start(fanout: AudioFanOut) -> asyncio.Task[None]:
     """Run the fan-out in a task."""
     return asyncio.create_task(fanout.run())
+
+
+ENDLESS_RATE = 48000
+"""Sample rate of the endless stream's tone (stereo, 16-bit: a high byte rate)."""
+
+
+def endless_wav_chunk() -> bytes:
+    """One second of a 440 Hz tone, 48 kHz stereo 16-bit (a high byte rate)."""
+    samples = (
+        int(8000 * math.sin(2 * math.pi * TONE_HZ * n / ENDLESS_RATE)) for n in range(ENDLESS_RATE)
+    )
+    return b"".join(struct.pack("<hh", value, value) for value in samples)
+
+
+def wav_header_for_a_stream() -> bytes:
+    """A WAV header whose data chunk never ends."""
+    fmt = struct.pack("<HHIIHH", 1, 2, ENDLESS_RATE, ENDLESS_RATE * 4, 4, 16)
+    return (
+        b"RIFF\xff\xff\xff\xffWAVEfmt "
+        + struct.pack("<I", len(fmt))
+        + fmt
+        + b"data\xff\xff\xff\xff"
+    )
+
+
+def assert_reaped(pid: int | None) -> None:
+    """The process is gone: not running and not a zombie waiting to be reaped."""
+    assert pid is not None
+    with pytest.raises(ProcessLookupError):
+        os.kill(pid, 0)
+    assert not Path(f"/proc/{pid}").exists()
+
+
+def reference_decode(ffmpeg: str, path: Path, codec: G711Codec) -> bytes:
+    """ffmpeg's own one-shot decode of a file, padded to whole frames like the source pads."""
+    data = run_ffmpeg(
+        ffmpeg, "-i", str(path), "-ac", "1", "-ar", "8000", "-f", codec.ffmpeg_format, "pipe:1"
+    )
+    padding = -len(data) % FRAME_BYTES
+    return data + bytes([codec.silence_byte]) * padding
+
+
+async def cancel_while_playing(source: AudioSource) -> None:
+    """Play the source in a task and cancel that once the frames flow."""
+    playing = asyncio.Event()
+
+    async def play() -> None:
+        async with source:
+            async for _ in source.frames():
+                playing.set()
+
+    task = asyncio.create_task(play())
+    await playing.wait()
+    task.cancel()
+    await asyncio.wait([task])
+    assert task.cancelled()

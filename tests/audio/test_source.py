@@ -7,9 +7,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 import itertools
 import math
-import os
 from pathlib import Path
-import struct
 
 from aiohttp import web
 import pytest
@@ -22,11 +20,20 @@ from custom_components.talkback.audio import (
     G711Codec,
 )
 
-from .helpers import TONE_FORMATS, TONE_HZ, collect, decode_g711, run_ffmpeg
+from .helpers import (
+    TONE_FORMATS,
+    TONE_HZ,
+    assert_reaped,
+    cancel_while_playing,
+    collect,
+    decode_g711,
+    endless_wav_chunk,
+    reference_decode,
+    run_ffmpeg,
+    wav_header_for_a_stream,
+)
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
-
-ENDLESS_RATE = 48000
 
 
 @dataclass
@@ -36,25 +43,6 @@ class MediaServer:
     url: str
     endless_sent: int = 0
     requests: list[str] = field(default_factory=list)
-
-
-def endless_wav_chunk() -> bytes:
-    """One second of a 440 Hz tone, 48 kHz stereo 16-bit (a high byte rate)."""
-    samples = (
-        int(8000 * math.sin(2 * math.pi * TONE_HZ * n / ENDLESS_RATE)) for n in range(ENDLESS_RATE)
-    )
-    return b"".join(struct.pack("<hh", value, value) for value in samples)
-
-
-def wav_header_for_a_stream() -> bytes:
-    """A WAV header whose data chunk never ends."""
-    fmt = struct.pack("<HHIIHH", 1, 2, ENDLESS_RATE, ENDLESS_RATE * 4, 4, 16)
-    return (
-        b"RIFF\xff\xff\xff\xffWAVEfmt "
-        + struct.pack("<I", len(fmt))
-        + fmt
-        + b"data\xff\xff\xff\xff"
-    )
 
 
 @pytest.fixture
@@ -105,23 +93,6 @@ async def media_server(media_dir: Path) -> AsyncIterator[MediaServer]:
         yield server
     finally:
         await runner.cleanup()
-
-
-def assert_reaped(pid: int | None) -> None:
-    """The process is gone: not running and not a zombie waiting to be reaped."""
-    assert pid is not None
-    with pytest.raises(ProcessLookupError):
-        os.kill(pid, 0)
-    assert not Path(f"/proc/{pid}").exists()
-
-
-def reference_decode(ffmpeg: str, path: Path, codec: G711Codec) -> bytes:
-    """ffmpeg's own one-shot decode of a file, padded to whole frames like the source pads."""
-    data = run_ffmpeg(
-        ffmpeg, "-i", str(path), "-ac", "1", "-ar", "8000", "-f", codec.ffmpeg_format, "pipe:1"
-    )
-    padding = -len(data) % FRAME_BYTES
-    return data + bytes([codec.silence_byte]) * padding
 
 
 def test_ffmpeg_build_has_what_the_pipeline_needs(ffmpeg: str) -> None:
@@ -265,23 +236,9 @@ async def test_cancelled_consumer_kills_and_reaps_ffmpeg(
     ffmpeg: str, media_server: MediaServer
 ) -> None:
     """Cancelling a task that plays an endless stream leaves no ffmpeg, not even a zombie."""
-    playing = asyncio.Event()
-    pids: list[int | None] = []
-
-    async def play() -> None:
-        async with AudioSource(
-            f"{media_server.url}/endless.wav", G711Codec.MULAW, ffmpeg_binary=ffmpeg
-        ) as source:
-            pids.append(source.pid)
-            async for _ in source.frames():
-                playing.set()
-
-    task = asyncio.create_task(play())
-    await playing.wait()
-    task.cancel()
-    await asyncio.wait([task])
-    assert task.cancelled()
-    assert_reaped(pids[0])
+    source = AudioSource(f"{media_server.url}/endless.wav", G711Codec.MULAW, ffmpeg_binary=ffmpeg)
+    await cancel_while_playing(source)
+    assert_reaped(source.pid)
 
 
 async def test_cancelled_while_opening_reaps_ffmpeg(ffmpeg: str, media_server: MediaServer) -> None:

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from pathlib import Path
 import socket
+import time
 from typing import Any
 
 from aiohttp import web
@@ -35,6 +37,7 @@ from homeassistant.const import (
 from homeassistant.core import HomeAssistant
 from homeassistant.exceptions import HomeAssistantError, ServiceValidationError
 from homeassistant.helpers.entity_platform import AddConfigEntryEntitiesCallback
+import psutil
 import pytest
 from pytest_homeassistant_custom_component.common import (
     MockConfigEntry,
@@ -67,6 +70,21 @@ async def wait_for_audio(camera: HikvisionCamera, index: int = 0, nbytes: int = 
             if len(recordings) > index and len(recordings[index].data) >= nbytes:
                 return recordings[index]
             await asyncio.sleep(0.02)
+
+
+@asynccontextmanager
+async def back_door_camera(hass: HomeAssistant, **config: Any) -> AsyncIterator[HikvisionCamera]:
+    """A second camera, the back door, set up as an entry of its own while the block runs."""
+    mac = "00:11:22:33:44:55"
+    async with HikvisionCamera(
+        CameraConfig(mac=mac, device_name="Back door", password="pw", **config)
+    ) as camera:
+        entry = MockConfigEntry(domain=DOMAIN, unique_id=mac, data=entry_data(camera))
+        entry.add_to_hass(hass)
+        assert await hass.config_entries.async_setup(entry.entry_id)
+        await hass.async_block_till_done()
+        yield camera
+        assert await hass.config_entries.async_unload(entry.entry_id)
 
 
 async def start_long_play(
@@ -349,6 +367,123 @@ async def test_streaming_tts_result(
     assert_speech_heard(camera, ffmpeg_runs, words=6)
 
 
+async def slow_words(count: int, pause: float, last_word_at: list[float]) -> AsyncGenerator[str]:
+    """A reply a language model writes slowly: `count` words, `pause` seconds apart."""
+    for _ in range(count):
+        await asyncio.sleep(pause)
+        yield "word "
+    last_word_at.append(time.monotonic())
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_streaming_tts_plays_while_spoken(
+    hass: HomeAssistant, camera: HikvisionCamera
+) -> None:
+    """A reply streamed into a streaming engine is heard before the engine has finished it.
+
+    The reply's 40 words come over two seconds, each spoken as 0.1 s of 16 kHz audio. Home
+    Assistant's own conversion to MP3 holds the first 64 KiB of a WAV (2 s here) before it
+    hands out anything, so the audio can start after about a second: well before the last
+    word is written. The whole reply is heard in the end.
+    """
+    stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+    last_word_at: list[float] = []
+    stream.async_set_message_stream(slow_words(40, 0.05, last_word_at))
+    started = time.monotonic()
+    await play(hass, SPEAKER, stream.media_source_id)
+
+    [recording] = camera.recorder.recordings
+    first_audio_at = recording.arrivals[0][0]
+    assert first_audio_at < last_word_at[0] - 0.4, (
+        f"first audio {first_audio_at - started:.2f} s after the play,"
+        f" last word {last_word_at[0] - started:.2f} s"
+    )
+    assert heard(recording) > 4000
+    assert len(recording.data) >= 4 * BYTES_PER_SECOND - FRAME  # 40 words, 0.1 s each
+
+
+def ffmpeg_processes() -> list[psutil.Process]:
+    """The ffmpeg processes this test process started that still exist (zombies included)."""
+    return [
+        child for child in psutil.Process().children(recursive=True) if "ffmpeg" in child.name()
+    ]
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_streaming_tts_to_speakers_of_both_laws(
+    hass: HomeAssistant, camera: HikvisionCamera, ffmpeg_runs: list[tuple[str, ...]]
+) -> None:
+    """Speakers that need different laws each read the still growing reply from its start."""
+    async with back_door_camera(hass, channels=(ChannelConfig(codec="G.711alaw"),)) as back_door:
+        stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+        stream.async_set_message_stream(slow_words(30, 0.05, []))
+        await play(hass, [SPEAKER, "media_player.back_door"], stream.media_source_id)
+
+        decodes = [run for run in ffmpeg_runs if "mulaw" in run or "alaw" in run]
+        assert len(decodes) == 2  # one per law, each piped the reply
+        assert all("pipe:0" in run for run in decodes)
+        for device, encoding in ((camera, AudioEncoding.MULAW), (back_door, AudioEncoding.ALAW)):
+            [recording] = device.recorder.recordings
+            assert recording.encoding is encoding
+            assert len(recording.data) >= 3 * BYTES_PER_SECOND - FRAME  # 30 words, 0.1 s each
+            assert heard(recording) > 4000
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_streaming_tts_engine_failing_mid_reply(
+    hass: HomeAssistant, camera: HikvisionCamera
+) -> None:
+    """An engine that breaks down while the reply plays fails the play like unreadable media."""
+
+    async def breaking_words() -> AsyncGenerator[str]:
+        async for word in slow_words(30, 0.02, []):
+            yield word
+        await asyncio.sleep(0.5)  # the first words are heard meanwhile
+        raise RuntimeError("the language model went away")
+
+    stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+    stream.async_set_message_stream(breaking_words())
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, stream.media_source_id)
+
+    assert err.value.translation_key == "media_unreadable"
+    assert "the language model went away" in str(err.value.translation_placeholders)
+    [recording] = camera.recorder.recordings
+    assert recording.data  # it broke off mid-reply
+    assert recording.closed_at is not None
+    assert not camera.channels[1].session
+    assert not ffmpeg_processes()
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_stop_mid_streaming_tts(hass: HomeAssistant, camera: HikvisionCamera) -> None:
+    """STOP while the engine still speaks ends the play at once and leaves no ffmpeg behind."""
+    reply_done = asyncio.Event()
+
+    async def endless_words() -> AsyncGenerator[str]:
+        async for word in slow_words(30, 0.02, []):
+            yield word
+        await reply_done.wait()  # the language model is still thinking
+
+    stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+    stream.async_set_message_stream(endless_words())
+    playing = hass.async_create_task(play(hass, SPEAKER, stream.media_source_id))
+    recording = await wait_for_audio(camera)
+
+    await hass.services.async_call(
+        MEDIA_PLAYER_DOMAIN, SERVICE_MEDIA_STOP, {ATTR_ENTITY_ID: SPEAKER}, blocking=True
+    )
+    async with asyncio.timeout(5):
+        await playing
+    assert recording.closed_at is not None
+    assert not camera.channels[1].session
+    # Home Assistant's own conversion of the reply still runs; Talkback's decode is gone.
+    assert not [process for process in ffmpeg_processes() if "mulaw" in process.cmdline()]
+    reply_done.set()
+    await hass.async_block_till_done(wait_background_tasks=True)
+    assert not ffmpeg_processes()
+
+
 @pytest.mark.usefixtures("loaded_entry")
 async def test_announcement_tts_url(
     hass: HomeAssistant,
@@ -468,16 +603,7 @@ async def test_one_decode_for_many_speakers(
 ) -> None:
     """One action to several speakers decodes once: exactly one ffmpeg, every device hears it."""
     write_tone(media_dir / "tone.wav", 0.5)
-    async with HikvisionCamera(
-        CameraConfig(mac="00:11:22:33:44:55", device_name="Back door", password="pw")
-    ) as back_door:
-        second = MockConfigEntry(
-            domain=DOMAIN, unique_id="00:11:22:33:44:55", data=entry_data(back_door)
-        )
-        second.add_to_hass(hass)
-        assert await hass.config_entries.async_setup(second.entry_id)
-        await hass.async_block_till_done()
-
+    async with back_door_camera(hass) as back_door:
         await play(
             hass, [SPEAKER, "media_player.back_door"], "media-source://media_source/local/tone.wav"
         )
@@ -487,7 +613,6 @@ async def test_one_decode_for_many_speakers(
             [recording] = device.recorder.recordings
             assert abs(len(recording.data) - 0.5 * BYTES_PER_SECOND) <= 2 * FRAME
             assert heard(recording) > 4000
-        assert await hass.config_entries.async_unload(second.entry_id)
 
 
 async def test_home_assistant_stopping_mid_stream_closes_session(

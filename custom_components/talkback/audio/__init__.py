@@ -4,12 +4,13 @@ from .codec import FRAME_BYTES, FRAME_DURATION, SAMPLE_RATE, G711Codec
 from .exceptions import AudioError, AudioSinkDroppedError, AudioSourceError, AudioSourceTimeoutError
 from .fanout import AudioFanOut, FanOutSink
 from .pacer import AudioPacer, FrameSender, PacerClock, PacerStats, stream_to
-from .source import AudioSource, Media
+from .source import AudioChunks, AudioSource, Media
 
 __all__ = [
     "FRAME_BYTES",
     "FRAME_DURATION",
     "SAMPLE_RATE",
+    "AudioChunks",
     "AudioError",
     "AudioFanOut",
     "AudioPacer",

@@ -16,8 +16,15 @@ DEFAULT_LEAD: Final = 0.36
 FFMPEG_PROTOCOLS: Final = "file,http,https,tcp,tls,pipe"
 FFMPEG_URL_SCHEMES: Final = frozenset({"http", "https"})
 # From start until ffmpeg delivers its first audio (or fails); longer than the network timeout
-# so that a stalled URL fails with ffmpeg's own reason.
+# so that a stalled URL fails with ffmpeg's own reason. Audio piped in chunks restarts it with
+# every chunk: a speech engine that is still speaking is not a stalled input.
 FFMPEG_OPEN_TIMEOUT: Final = 15.0
+# Audio piped in chunks that brings nothing new for this long has stalled and fails: a speech
+# engine waits for a language model between sentences, seldom for more than a few seconds.
+FFMPEG_INPUT_STALL_TIMEOUT: Final = 30.0
+# What ffmpeg reads of audio piped in chunks before it starts decoding (its minimum): the
+# container's header and first packet describe the audio well enough.
+FFMPEG_STREAMED_PROBE_BYTES: Final = 32
 # ffmpeg gives up on a network read or connect that makes no progress for this long.
 FFMPEG_NETWORK_TIMEOUT: Final = 10.0
 # After its output ended, ffmpeg has this long to exit before it is killed.

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable
 import contextlib
+from functools import partial
 import logging
 import os
 from pathlib import Path
@@ -19,19 +20,24 @@ from .const import (
     FFMPEG_BUFFER_LIMIT,
     FFMPEG_ERROR_LINES,
     FFMPEG_EXIT_TIMEOUT,
+    FFMPEG_INPUT_STALL_TIMEOUT,
     FFMPEG_NETWORK_TIMEOUT,
     FFMPEG_OPEN_TIMEOUT,
     FFMPEG_PROBE_GRACE,
     FFMPEG_PROTOCOLS,
     FFMPEG_READ_BYTES,
     FFMPEG_REAP_TIMEOUT,
+    FFMPEG_STREAMED_PROBE_BYTES,
     FFMPEG_URL_SCHEMES,
 )
 from .exceptions import AudioSourceError, AudioSourceTimeoutError
 
 _LOGGER = logging.getLogger(__name__)
 
-type Media = str | bytes | os.PathLike[str]
+type AudioChunks = Callable[[], AsyncGenerator[bytes]]
+"""Audio data that arrives in chunks, e.g. as a speech engine speaks: every call reads it
+from its start (one read per decode)."""
+type Media = str | bytes | os.PathLike[str] | AudioChunks
 
 # With `-loglevel level+info` every ffmpeg line starts with an optional "[ctx @ 0x..] " and
 # then its level.
@@ -53,7 +59,8 @@ class AudioSource:
 
     Use as an async context manager: entering starts ffmpeg and waits for its first audio, so
     unreadable media fail before any speaker is opened; leaving (or cancelling) kills and
-    reaps ffmpeg.
+    reaps ffmpeg. Audio data is piped in as it comes, chunk by chunk; a chunk source that
+    fails fails the decode with its own error.
     """
 
     def __init__(
@@ -70,10 +77,13 @@ class AudioSource:
         self.codec = codec
         self.max_duration = max_duration
         self._ffmpeg_binary = ffmpeg_binary
-        self._input, self._stdin_data, self._label = _ffmpeg_input(media)
+        self._input, self._stdin_chunks, self._label = _ffmpeg_input(media)
+        self._streamed = callable(media)
         self._probed_duration: float | None = None
         self._process: asyncio.subprocess.Process | None = None
         self._stdin_task: asyncio.Task[None] | None = None
+        self._stdin_error: Exception | None = None
+        self._open_timeout: asyncio.Timeout | None = None
         self._stderr_task: asyncio.Task[None] | None = None
         self._probed = asyncio.Event()
         self._errors: list[str] = []
@@ -116,7 +126,7 @@ class AudioSource:
         try:
             self._process = await asyncio.create_subprocess_exec(
                 *self._ffmpeg_args(),
-                stdin=DEVNULL if self._stdin_data is None else PIPE,
+                stdin=DEVNULL if self._stdin_chunks is None else PIPE,
                 stdout=PIPE,
                 stderr=PIPE,
                 limit=FFMPEG_BUFFER_LIMIT,
@@ -128,7 +138,7 @@ class AudioSource:
             ) from err
         _LOGGER.debug("ffmpeg %s decodes %s", self._process.pid, self._label)
         self._stderr_task = asyncio.create_task(self._read_stderr(), name="ffmpeg stderr")
-        if self._stdin_data is not None:
+        if self._stdin_chunks is not None:
             self._stdin_task = asyncio.create_task(self._feed_stdin(), name="ffmpeg stdin")
         try:
             await self._wait_first_audio()
@@ -140,13 +150,15 @@ class AudioSource:
         assert self._process is not None
         assert self._process.stdout is not None
         try:
-            async with asyncio.timeout(FFMPEG_OPEN_TIMEOUT):
+            async with asyncio.timeout(FFMPEG_OPEN_TIMEOUT) as self._open_timeout:
                 self._first_chunk = await self._process.stdout.read(FFMPEG_READ_BYTES)
         except TimeoutError:
             raise AudioSourceTimeoutError(
                 f"ffmpeg produced no audio from {self._label} within {FFMPEG_OPEN_TIMEOUT:.0f} s;"
                 " check that the media is reachable and plays elsewhere"
             ) from None
+        finally:
+            self._open_timeout = None
         if not self._first_chunk:
             await self._wait_exit()
             return
@@ -200,6 +212,12 @@ class AudioSource:
             ) from None
         if self._closing:
             return
+        if self._stdin_error is not None:
+            # What ffmpeg says about a cut-off input is a consequence; the source's error is why.
+            error = self._stdin_error
+            raise AudioSourceError(
+                f"Could not read {self._label}: {str(error) or type(error).__name__}"
+            ) from error
         if returncode != 0:
             raise AudioSourceError(f"Could not play {self._label}: {self._reason(returncode)}")
         if self._errors:
@@ -255,6 +273,10 @@ class AudioSource:
         ]
         if urlsplit(self._input).scheme in FFMPEG_URL_SCHEMES:
             args += ["-rw_timeout", str(int(FFMPEG_NETWORK_TIMEOUT * 1_000_000))]
+        if self._streamed:
+            # ffmpeg would read 5 s of the input, or all of a shorter one, to learn about its
+            # streams before any audio comes out: the header and the first packet tell enough.
+            args += ["-probesize", str(FFMPEG_STREAMED_PROBE_BYTES)]
         args += ["-i", self._input, "-map", "0:a:0"]
         if self.max_duration is not None:
             args += ["-t", f"{self.max_duration:.3f}"]
@@ -273,18 +295,47 @@ class AudioSource:
         ]
 
     async def _feed_stdin(self) -> None:
+        """Pipe the chunks into ffmpeg as they come, no faster than it takes them; then EOF."""
         assert self._process is not None
         assert self._process.stdin is not None
-        assert self._stdin_data is not None
+        assert self._stdin_chunks is not None
         stdin = self._process.stdin
         try:
-            stdin.write(self._stdin_data)
-            await stdin.drain()
+            async with contextlib.aclosing(self._stdin_chunks()) as chunks:
+                while True:
+                    try:
+                        async with asyncio.timeout(FFMPEG_INPUT_STALL_TIMEOUT) as stall:
+                            chunk = await anext(chunks)
+                    except StopAsyncIteration:
+                        break
+                    except Exception as err:  # noqa: BLE001 (any failure of the source)
+                        self._stdin_error = (
+                            AudioSourceTimeoutError(
+                                f"no audio came for {FFMPEG_INPUT_STALL_TIMEOUT:.0f} s"
+                            )
+                            if stall.expired()
+                            else err
+                        )
+                        _LOGGER.debug("Reading %s failed: %r", self._label, self._stdin_error)
+                        break
+                    stdin.write(chunk)
+                    await stdin.drain()
+                    self._input_arrived()
         except BrokenPipeError, ConnectionResetError:
             # ffmpeg stopped reading; its own messages say why.
             pass
         finally:
             stdin.close()
+
+    def _input_arrived(self) -> None:
+        """More input reached ffmpeg: its time to produce the first audio starts again.
+
+        A speech engine may take a while between its first chunk (perhaps only a header) and
+        enough audio for ffmpeg; that is not a stalled input.
+        """
+        timeout = self._open_timeout
+        if timeout is not None and not timeout.expired():
+            timeout.reschedule(asyncio.get_running_loop().time() + FFMPEG_OPEN_TIMEOUT)
 
     async def _read_stderr(self) -> None:
         assert self._process is not None
@@ -320,10 +371,12 @@ class AudioSource:
             self._probed.set()
 
 
-def _ffmpeg_input(media: Media) -> tuple[str, bytes | None, str]:
-    """Return ffmpeg's input, the bytes to pipe into it, and a label safe for messages."""
+def _ffmpeg_input(media: Media) -> tuple[str, AudioChunks | None, str]:
+    """Return ffmpeg's input, the chunks to pipe into it, and a label safe for messages."""
     if isinstance(media, bytes):
-        return "pipe:0", media, f"audio data ({len(media)} bytes)"
+        return "pipe:0", partial(_one_chunk, media), f"audio data ({len(media)} bytes)"
+    if callable(media):
+        return "pipe:0", media, "streamed audio data"
     if isinstance(media, str) and "://" in media:
         scheme = urlsplit(media).scheme.lower()
         if scheme not in FFMPEG_URL_SCHEMES:
@@ -335,3 +388,8 @@ def _ffmpeg_input(media: Media) -> tuple[str, bytes | None, str]:
     path = Path(media)
     # The file: prefix keeps a name with a colon from being read as a protocol.
     return f"file:{path}", None, f"file {path}"
+
+
+async def _one_chunk(data: bytes) -> AsyncGenerator[bytes]:
+    """Audio data given whole, as chunks."""
+    yield data

@@ -38,7 +38,7 @@ class PlayableMedia:
     """Input for the audio source: file path, http(s) URL, the audio bytes themselves, or
     their chunks as they come (read once by every decode)."""
 
-    input: str | bytes | AudioChunks
+    input: str | bytes | AudioChunks = field(repr=False)  # a TTS token can fetch the audio
     title: str
 
 

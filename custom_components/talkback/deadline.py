@@ -4,11 +4,12 @@ Every network step of the clients has its own timeout, and a device that answers
 step slowly (byte by byte, say) could use each one up: a one-second announcement would
 take half a minute. So a play has two bounds over all of its steps. The device must take
 the first audio within `PLAY_START_TIMEOUT` (reading the codec, closing and opening the
-session, authenticating, connecting; decoding the media is the decoder's own bound and
-does not count), and confirm the end within `PLAY_END_TIMEOUT` of the last audio. In
+session, authenticating, connecting; resolving and decoding the media have bounds of their
+own and do not count), and confirm the end within `PLAY_END_TIMEOUT` of the last audio. In
 between, the pacer keeps time and a device that stops taking audio fails within the
-clients' stall bound. Closing the session after a confirmed end gets `PLAY_END_TIMEOUT`
-too; a close still running then finishes in the background and the play counts as played.
+clients' stall bound. What follows a confirmed end (stopping ffmpeg, closing the session)
+gets `PLAY_END_TIMEOUT` too; what is still running then finishes in the background and the
+play counts as played, unless an error was already on its way out.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ class PlayDeadline:
         self._enter(PlayPhase.DECODING, None)
 
     def closing(self) -> None:
-        """The device confirmed the audio; its session is being closed."""
+        """The device confirmed the audio; what is left (ffmpeg stopping, the session closing)
+        is not the device's audio any more: running out of time here is no failure."""
         self._enter(PlayPhase.CLOSING, PLAY_END_TIMEOUT)
 
     async def watch(self, frames: AsyncIterable[bytes]) -> AsyncGenerator[bytes]:
@@ -93,6 +95,12 @@ async def play_deadline() -> AsyncIterator[PlayDeadline]:
         if deadline is None or not timeout.expired():
             raise  # a step's own timeout, not the play's
         if deadline.phase is PlayPhase.CLOSING:
+            # Cut off while closing; an error already on its way out (the media broke off,
+            # the speaker fell behind) is still the play's outcome.
+            cancelled = err.__cause__
+            pending = cancelled.__context__ if cancelled is not None else None
+            if isinstance(pending, Exception):
+                raise pending from pending.__cause__  # as it was, its own cause kept
             return
         starting = deadline.phase is PlayPhase.STARTING
         raise HomeAssistantError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from contextlib import aclosing
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,6 +21,10 @@ TTS_MEDIA_SOURCE_PREFIX = "media-source://tts/"
 TTS_PROXY_PATH = "/api/tts_proxy/"
 """Where Home Assistant serves a TTS result stream, by its token (`<token>.<extension>`)."""
 TTS_TITLE = "Text to speech"
+
+TTS_FIRST_AUDIO_TIMEOUT = 60.0
+"""Longest wait for a speech engine's first audio (a result whose engine never answers, or
+a pipeline's reply whose pipeline stopped before speaking, would wait for ever)."""
 
 
 async def async_resolve_media(hass: HomeAssistant, media_id: str, entity_id: str) -> PlayableMedia:
@@ -94,8 +99,15 @@ async def _read_tts_stream(hass: HomeAssistant, token: str, title: str) -> Playa
         # The token is left out: anyone holding it can fetch the audio.
         raise media_unreadable(LookupError("the text to speech result has expired"))
     try:
-        async with aclosing(stream.async_stream_result()) as audio:
-            first = await anext(audio, None)
+        async with asyncio.timeout(TTS_FIRST_AUDIO_TIMEOUT):
+            async with aclosing(stream.async_stream_result()) as audio:
+                first = await anext(audio, None)
+    except TimeoutError as err:
+        raise media_unreadable(
+            TimeoutError(
+                f"the text to speech engine produced no audio within {TTS_FIRST_AUDIO_TIMEOUT:g} s"
+            )
+        ) from err
     except Exception as err:
         if isinstance(err, HomeAssistantError) and err.translation_key:
             raise  # already says what went wrong, in the user's language

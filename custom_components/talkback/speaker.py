@@ -27,7 +27,7 @@ from homeassistant.exceptions import HomeAssistantError
 from homeassistant.util import dt as dt_util
 
 from .audio.codec import G711Codec
-from .audio.exceptions import AudioError
+from .audio.exceptions import AudioError, AudioSourceError
 from .coalescer import DATA_COALESCER, PlaybackMember, PlaybackSettings
 from .const import CONF_LEAD, CONF_MAX_DURATION, DEFAULT_LEAD_MS, DEFAULT_MAX_DURATION_S, DOMAIN
 from .deadline import PlayDeadline, play_deadline
@@ -76,26 +76,32 @@ async def send_audio(
 
     `started` gets the media's duration once ffmpeg has opened it. The pacer holds the last
     frame back until the device has played out what it buffered, so closing the session
-    right after does not cut the tail. The deadline follows the play's phases. Media that
-    breaks off mid-play (a speech engine failing mid-reply) raises its AudioSourceError once
-    what came before it has been heard.
+    right after does not cut the tail. The deadline follows the play's phases: resolving and
+    opening the media (a speech engine's first words, ffmpeg's start) do not count against
+    the device. Media that breaks off mid-play (a speech engine failing mid-reply) raises an
+    AudioSourceError once what came before it has been heard.
     """
+    deadline.decoding()
     async with member.audio(settings) as audio:
-        deadline.decoding()
         await audio.started()
         deadline.starting()
         if started is not None:
             started(audio.duration)
         async with aclosing(deadline.watch(audio)) as frames:
             await session.send(frames)
-    if audio.failure is not None:
-        raise audio.failure  # the caller's translation of audio errors explains it
-    if audio.error is not None:
-        raise HomeAssistantError(
-            translation_domain=DOMAIN,
-            translation_key="speaker_fell_behind",
-            translation_placeholders={"error": str(audio.error)},
-        )
+        deadline.closing()  # the device confirmed the audio
+        # Raised before ffmpeg is stopped and the session closed, so that a close cut off by
+        # the deadline still reports it.
+        if (failure := audio.failure) is not None:
+            # Every speaker of the decode raises its own: one instance raised in several
+            # tasks would have its traceback rewritten by each. The caller translates it.
+            raise AudioSourceError(str(failure)) from failure
+        if audio.error is not None:
+            raise HomeAssistantError(
+                translation_domain=DOMAIN,
+                translation_key="speaker_fell_behind",
+                translation_placeholders={"error": str(audio.error)},
+            )
 
 
 class TalkbackSpeaker(MediaPlayerEntity):
@@ -205,7 +211,6 @@ class TalkbackSpeaker(MediaPlayerEntity):
                 self._attr_media_title = media.title
                 async with self._open_session() as session:
                     await send_audio(member, settings, session, deadline, self._now_playing)
-                    deadline.closing()
         except DEVICE_ERRORS as err:
             raise device_error(err) from err
         except AudioError as err:

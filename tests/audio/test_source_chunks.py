@@ -157,6 +157,28 @@ async def test_a_slow_source_restarts_the_open_timeout(
     assert_reaped(source.pid)
 
 
+async def test_a_trickle_ffmpeg_cannot_decode_fails_at_the_limit(
+    ffmpeg: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Bytes that keep coming but never make audio: the open ends at its overall limit."""
+    monkeypatch.setattr(source_module, "FFMPEG_OPEN_TIMEOUT", 0.4)
+    monkeypatch.setattr(source_module, "FFMPEG_STREAMED_OPEN_LIMIT", 1.0)
+
+    async def trickle() -> AsyncGenerator[bytes]:
+        yield b"RIFF"  # the start of a WAV header, then nothing ffmpeg can use
+        while True:
+            await asyncio.sleep(0.2)
+            yield b"\0"
+
+    source = AudioSource(trickle, G711Codec.MULAW, ffmpeg_binary=ffmpeg)
+    started = time.monotonic()
+    with pytest.raises(AudioSourceTimeoutError, match="produced no audio"):
+        async with source:
+            pytest.fail("opened a source that never gave ffmpeg audio")
+    assert time.monotonic() - started < 1.0 + 1.0
+    assert_reaped(source.pid)
+
+
 @pytest.mark.parametrize("extension", TONE_FORMATS)
 async def test_every_format_decodes_from_chunks(
     ffmpeg: str, media_dir: Path, extension: str

@@ -24,6 +24,8 @@ from homeassistant.helpers import entity_registry as er, intent
 import pytest
 from pytest_homeassistant_custom_component.common import MockConfigEntry
 
+from custom_components.talkback import deadline
+from custom_components.talkback.hikvision import assist_satellite as satellite_module
 from devtools.speech.synth import EspeakSynthesizer
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
@@ -299,6 +301,31 @@ async def test_announce_returns_once_heard(
     assert seconds > 1.0 + 0.5  # the preannounce sound, then the one-second chime
     assert elapsed >= seconds - 0.1
     assert heard(talk) > 500
+
+
+async def test_slow_speech_is_not_the_device_being_slow(
+    hass: HomeAssistant,
+    satellite: str,
+    camera: HikvisionCamera,
+    media_dir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A speech engine slower than the device's start bound: the announcement still plays
+    (the wait for the media is the engine's, not the camera's start)."""
+    monkeypatch.setattr(deadline, "PLAY_START_TIMEOUT", 0.5)
+    resolve = satellite_module.async_resolve_media
+
+    async def slow_engine(*args: Any) -> Any:
+        await asyncio.sleep(1.0)
+        return await resolve(*args)
+
+    monkeypatch.setattr(satellite_module, "async_resolve_media", slow_engine)
+    await turn_on_broadcasts(hass)
+    write_tone(media_dir / "chime.wav", 0.3)
+    await announce(hass, media_id="media-source://media_source/local/chime.wav", preannounce=False)
+    await wait_until_closed(camera)
+    [talk] = camera.recorder.recordings
+    assert len(talk.data) >= 0.3 * 8000 - 160
 
 
 async def test_announcement_cuts_a_play_and_a_play_waits_for_it(

@@ -48,12 +48,13 @@ from pytest_homeassistant_custom_component.common import (
     mock_platform,
 )
 
+from custom_components.talkback import deadline, media
 from custom_components.talkback.const import DOMAIN
-from simulator.core import AudioEncoding, Recording
+from simulator.core import AudioEncoding, Fault, FaultKind, Recording
 from simulator.hikvision import CameraConfig, ChannelConfig, HikvisionCamera
 
 from .audio_fixtures import STREAMING_WAV_HEADER, WAV_HEADER_SIZE, tone_wav, write_tone
-from .helpers import CAMERA, entry_data, heard, play
+from .helpers import CAMERA, entry_data, heard, play, until
 
 pytestmark = pytest.mark.usefixtures("socket_enabled")
 
@@ -429,11 +430,16 @@ async def test_streaming_tts_to_speakers_of_both_laws(
             assert heard(recording) > 4000
 
 
+@pytest.mark.parametrize("close_hangs", [False, True], ids=["close", "close-hangs"])
 @pytest.mark.usefixtures("loaded_entry", "tone_speech")
 async def test_streaming_tts_engine_failing_mid_reply(
-    hass: HomeAssistant, camera: HikvisionCamera
+    hass: HomeAssistant,
+    camera: HikvisionCamera,
+    monkeypatch: pytest.MonkeyPatch,
+    close_hangs: bool,
 ) -> None:
-    """An engine that breaks down while the reply plays fails the play like unreadable media."""
+    """An engine that breaks down while the reply plays fails the play like unreadable media,
+    also when the close after it outlasts the play's end bound."""
 
     async def breaking_words() -> AsyncGenerator[str]:
         async for word in slow_words(30, 0.02, []):
@@ -443,16 +449,48 @@ async def test_streaming_tts_engine_failing_mid_reply(
 
     stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
     stream.async_set_message_stream(breaking_words())
+    playing = hass.async_create_task(play(hass, SPEAKER, stream.media_source_id))
+    if close_hangs:
+        # The close after the failure hangs past the end bound: the failure still reports.
+        monkeypatch.setattr(deadline, "PLAY_END_TIMEOUT", 0.3)
+        await until(lambda: camera.channels[1].session is not None)
+        camera.faults.add(Fault(FaultKind.DELAY, path="*/close", seconds=1.5, count=1))
     with pytest.raises(HomeAssistantError) as err:
-        await play(hass, SPEAKER, stream.media_source_id)
+        await playing
 
     assert err.value.translation_key == "media_unreadable"
     assert "the language model went away" in str(err.value.translation_placeholders)
+    await until(lambda: not camera.channels[1].session)
     [recording] = camera.recorder.recordings
     assert recording.data  # it broke off mid-reply
     assert recording.closed_at is not None
-    assert not camera.channels[1].session
     assert not ffmpeg_processes()
+
+
+@pytest.mark.usefixtures("loaded_entry", "tone_speech")
+async def test_speech_engine_that_never_speaks(
+    hass: HomeAssistant, camera: HikvisionCamera, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A reply whose words never come: the play fails after the first-audio bound, the
+    token stays out of the message, and no device session was opened for it."""
+    monkeypatch.setattr(media, "TTS_FIRST_AUDIO_TIMEOUT", 0.3)
+    silence = asyncio.Event()
+
+    async def no_words() -> AsyncGenerator[str]:
+        await silence.wait()
+        yield "never"
+
+    stream = tts.async_create_stream(hass, "tts.streaming_tone_speech")
+    stream.async_set_message_stream(no_words())
+    with pytest.raises(HomeAssistantError) as err:
+        await play(hass, SPEAKER, stream.media_source_id)
+    assert err.value.translation_key == "media_unreadable"
+    assert "no audio within 0.3 s" in str(err.value)
+    assert stream.token not in str(err.value)
+    assert camera.recorder.recordings == []
+    silence.set()  # the words come after all: the result, as the speakers get it
+    resolved = await media.async_resolve_media(hass, stream.url, SPEAKER)
+    assert stream.token not in repr(resolved)
 
 
 @pytest.mark.usefixtures("loaded_entry", "tone_speech")

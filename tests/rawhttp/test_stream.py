@@ -22,6 +22,7 @@ from custom_components.talkback.rawhttp import (
     RawHttpError,
     RawHttpResponseError,
     RawHttpTimeoutError,
+    RawHttpUnansweredError,
     RawStream,
     RawTimeouts,
     build_head,
@@ -218,9 +219,30 @@ async def test_response_timeout_after_finish(serve: ServeFactory) -> None:
     async with serve(camera) as (_, origin):
         async with await open_stream(origin, "PUT", "/a", timeouts=FAST) as stream:
             await stream.write(b"abc")
-            with pytest.raises(RawHttpTimeoutError, match="did not answer"):
+            with pytest.raises(RawHttpUnansweredError, match="did not answer"):
                 await stream.finish()
         stop.set()
+
+
+async def test_answer_that_stalls_after_finish_is_no_missing_answer(serve: ServeFactory) -> None:
+    """The answer starts, then its body stops coming: a read timeout, not "did not answer"
+    (the clients word the two differently: only the second means "may not have played")."""
+    stop = asyncio.Event()
+
+    async def camera(peer: Peer) -> None:
+        await peer.read_head()
+        await peer.read_to_eof()
+        await peer.send(b"HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nab")
+        await stop.wait()
+
+    async with serve(camera) as (_, origin):
+        timeouts = replace(FAST, response=5.0)  # the body's read timeout (0.5 s) comes first
+        async with await open_stream(origin, "PUT", "/a", timeouts=timeouts) as stream:
+            await stream.write(b"abc")
+            with pytest.raises(RawHttpTimeoutError, match="stopped sending") as caught:
+                await stream.finish()
+        stop.set()
+    assert not isinstance(caught.value, RawHttpUnansweredError)
 
 
 async def test_connect_refused_and_connect_timeout(serve: ServeFactory) -> None:

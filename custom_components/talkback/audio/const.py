@@ -22,6 +22,9 @@ FFMPEG_OPEN_TIMEOUT: Final = 15.0
 # Audio piped in chunks that brings nothing new for this long has stalled and fails: a speech
 # engine waits for a language model between sentences, seldom for more than a few seconds.
 FFMPEG_INPUT_STALL_TIMEOUT: Final = 30.0
+# However it keeps coming, piped input must give ffmpeg its first audio within this long: a
+# source trickling bytes ffmpeg cannot decode would otherwise hold the play open for ever.
+FFMPEG_STREAMED_OPEN_LIMIT: Final = 60.0
 # What ffmpeg reads of audio piped in chunks before it starts decoding (its minimum): the
 # container's header and first packet describe the audio well enough.
 FFMPEG_STREAMED_PROBE_BYTES: Final = 32

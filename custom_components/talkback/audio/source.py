@@ -27,6 +27,7 @@ from .const import (
     FFMPEG_PROTOCOLS,
     FFMPEG_READ_BYTES,
     FFMPEG_REAP_TIMEOUT,
+    FFMPEG_STREAMED_OPEN_LIMIT,
     FFMPEG_STREAMED_PROBE_BYTES,
     FFMPEG_URL_SCHEMES,
 )
@@ -84,6 +85,7 @@ class AudioSource:
         self._stdin_task: asyncio.Task[None] | None = None
         self._stdin_error: Exception | None = None
         self._open_timeout: asyncio.Timeout | None = None
+        self._open_limit = 0.0  # loop time: the latest moment of the first audio (piped input)
         self._stderr_task: asyncio.Task[None] | None = None
         self._probed = asyncio.Event()
         self._errors: list[str] = []
@@ -150,6 +152,7 @@ class AudioSource:
         assert self._process is not None
         assert self._process.stdout is not None
         try:
+            self._open_limit = asyncio.get_running_loop().time() + FFMPEG_STREAMED_OPEN_LIMIT
             async with asyncio.timeout(FFMPEG_OPEN_TIMEOUT) as self._open_timeout:
                 self._first_chunk = await self._process.stdout.read(FFMPEG_READ_BYTES)
         except TimeoutError:
@@ -335,7 +338,8 @@ class AudioSource:
         """
         timeout = self._open_timeout
         if timeout is not None and not timeout.expired():
-            timeout.reschedule(asyncio.get_running_loop().time() + FFMPEG_OPEN_TIMEOUT)
+            now = asyncio.get_running_loop().time()
+            timeout.reschedule(min(now + FFMPEG_OPEN_TIMEOUT, self._open_limit))
 
     async def _read_stderr(self) -> None:
         assert self._process is not None

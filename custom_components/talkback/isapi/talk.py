@@ -19,8 +19,7 @@ from ..rawhttp import (
     Origin,
     RawHttpEarlyResponseError,
     RawHttpError,
-    RawHttpStalledError,
-    RawHttpTimeoutError,
+    RawHttpUnansweredError,
     RawResponse,
     RawTimeouts,
     open_stream,
@@ -226,9 +225,7 @@ class TalkSession:
                 await stream.write(frame)
             try:
                 response = await stream.finish()
-            except RawHttpStalledError:
-                raise
-            except RawHttpTimeoutError as err:
+            except RawHttpUnansweredError as err:
                 # The ISAPI documents promise a ResponseStatus once the audio ends, and
                 # cameras send it when the body ends (our half-close): without it the
                 # audio may sit unplayed in the device's buffers.

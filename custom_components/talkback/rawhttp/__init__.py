@@ -49,7 +49,8 @@ Pieces:
 - Errors: `RawHttpError` and below it `RawHttpConnectionError` (`RawHttpTimeoutError`,
   `RawHttpCutOffError`: the answer broke off),
   `RawHttpResponseError`, `RawHttpAuthenticationError` (`RawHttpBasicRefusedError`),
-  `RawHttpEarlyResponseError`, `RawHttpStalledError` (the device stopped taking the body).
+  `RawHttpEarlyResponseError`, `RawHttpStalledError` (the device stopped taking the body),
+  `RawHttpUnansweredError` (no answer in time after the body ended).
 """
 
 from .addresses import normalize_mac
@@ -75,6 +76,7 @@ from .exceptions import (
     RawHttpResponseError,
     RawHttpStalledError,
     RawHttpTimeoutError,
+    RawHttpUnansweredError,
 )
 from .models import Origin, RawResponse, RawTimeouts, is_ipv6_literal
 from .quoting import quote_device_text
@@ -94,6 +96,7 @@ __all__ = [
     "RawHttpResponseError",
     "RawHttpStalledError",
     "RawHttpTimeoutError",
+    "RawHttpUnansweredError",
     "RawResponse",
     "RawStream",
     "RawTimeouts",

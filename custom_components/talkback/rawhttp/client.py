@@ -20,6 +20,7 @@ from .exceptions import (
     RawHttpResponseError,
     RawHttpStalledError,
     RawHttpTimeoutError,
+    RawHttpUnansweredError,
 )
 from .models import Origin, RawResponse, RawTimeouts
 from .progress import AckWatch
@@ -411,7 +412,7 @@ class RawStream:
                 self._writer.write_eof()
             done, _ = await asyncio.wait({self._answer}, timeout=max(0.0, deadline - loop.time()))
             if not done:
-                raise RawHttpTimeoutError(
+                raise RawHttpUnansweredError(
                     f"{self._origin.authority} did not answer within {wait:.3g} s after the "
                     "data ended"
                 )

@@ -49,6 +49,10 @@ class RawHttpBasicRefusedError(RawHttpAuthenticationError):
     """The device offers only Basic and the policy forbids it (plain HTTP, or Digest worked)."""
 
 
+class RawHttpUnansweredError(RawHttpTimeoutError):
+    """The body ended and the device did not answer in time (`RawStream.finish`)."""
+
+
 class RawHttpStalledError(RawHttpTimeoutError):
     """The device stopped taking the request body: nothing was acknowledged for too long."""
 

@@ -33,6 +33,7 @@ from ..rawhttp import (
     RawHttpError,
     RawHttpStalledError,
     RawHttpTimeoutError,
+    RawHttpUnansweredError,
     RawResponse,
     RawStream,
     RawTimeouts,
@@ -214,9 +215,7 @@ class TransmitSession:
         with self._mapped_errors():
             try:
                 response = await stream.finish(self._playback_left() + margin)
-            except RawHttpTimeoutError as err:
-                if isinstance(err, RawHttpStalledError):
-                    raise
+            except RawHttpUnansweredError as err:
                 raise VapixTimeoutError(
                     f"{self.host} did not confirm the audio {margin:g} s after it should have "
                     "finished playing; it may not have played"

@@ -35,9 +35,15 @@ class TalkbackRepairFlow(RepairsFlow):
         """Explain the fix; once confirmed, apply it."""
         raise NotImplementedError  # pragma: no cover - every flow below has its own
 
-    def _loaded_entry(self) -> TalkbackConfigEntry | None:
+    def _loaded[D: HikvisionData | AxisData](
+        self, kind: type[D]
+    ) -> tuple[TalkbackConfigEntry, D] | None:
+        """The entry and its runtime data, while it is loaded and of this vendor."""
         entry: TalkbackConfigEntry | None = self.hass.config_entries.async_get_entry(self.entry_id)
-        return entry if entry is not None and entry.state is ConfigEntryState.LOADED else None
+        if entry is None or entry.state is not ConfigEntryState.LOADED:
+            return None
+        data = entry.runtime_data
+        return (entry, data) if isinstance(data, kind) else None
 
     def _placeholders(self) -> dict[str, str]:
         issue = ir.async_get(self.hass).async_get_issue(DOMAIN, self.issue_id)
@@ -66,9 +72,9 @@ class UnsupportedCodecRepairFlow(TalkbackRepairFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Explain the change; once confirmed, write the codec and reload."""
-        entry = self._loaded_entry()
-        if entry is None or not isinstance(data := entry.runtime_data, HikvisionData):
+        if (loaded := self._loaded(HikvisionData)) is None:
             return self.async_abort(reason="not_loaded")
+        entry, data = loaded
         coordinator = data.coordinator
         target = g711_target(coordinator.capabilities.get(self.channel_id))
         if target is None:
@@ -95,9 +101,9 @@ class RelayLeftoversRepairFlow(TalkbackRepairFlow):
         self, user_input: dict[str, str] | None = None
     ) -> RepairsFlowResult:
         """Explain what goes; once confirmed, remove it."""
-        entry = self._loaded_entry()
-        if entry is None or not isinstance(data := entry.runtime_data, AxisData):
+        if (loaded := self._loaded(AxisData)) is None:
             return self.async_abort(reason="not_loaded")
+        entry, data = loaded
         if data.relay is not None:
             return self.async_abort(reason="relay_api_back")
         if user_input is None:

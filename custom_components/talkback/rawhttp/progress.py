@@ -29,6 +29,8 @@ if sys.platform != "win32":
 _BYTES_ACKED = struct.Struct("=Q")
 _BYTES_ACKED_OFFSET = 120
 _TCP_INFO_SIZE = 256
+CHECK_INTERVAL = 0.2
+"""Seconds between two readings of the counters by `stalled()`; a stall is seen this late."""
 _QUEUED = struct.Struct("=i")  # SIOCOUTQ (= TIOCOUTQ): bytes sent or queued, not acknowledged
 
 
@@ -59,6 +61,7 @@ class AckWatch:
         self.available = self._counters() is not None
         self._acked = 0
         self._since = time.monotonic()
+        self._checked = 0.0  # when the counters were last read
 
     def _counters(self) -> tuple[int, int] | None:
         """(bytes acknowledged, bytes not yet acknowledged), or None when the kernel won't say."""
@@ -85,11 +88,18 @@ class AckWatch:
         return queued or self._writer.transport.get_write_buffer_size() > 0
 
     def stalled(self) -> bool:
-        """True when data has waited `stall` seconds without any of it being acknowledged."""
+        """True when data has waited `stall` seconds without any of it being acknowledged.
+
+        Called on every audio write; the kernel is asked at most every `CHECK_INTERVAL`
+        (two system calls each time), which is all a bound of seconds needs.
+        """
+        now = time.monotonic()
+        if now - self._checked < CHECK_INTERVAL:
+            return False
+        self._checked = now
         counters = self._counters()
         if counters is None:
             return False
-        now = time.monotonic()
         acked, queued = counters
         if acked != self._acked or (
             queued == 0 and self._writer.transport.get_write_buffer_size() == 0
